@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LedgerEventInput, Usage } from '../../../shared/events.js';
+import type { Agent } from '../agents/registry.js';
+
+/**
+ * The small interfaces the gateway pipeline needs from its neighbours. The real classes
+ * (Ledger, PolicyEngine, Limits, Guardrails, Approvals, Vault, KillSwitch, the adapters and
+ * McpHub) satisfy them structurally; the composition root (app.ts) passes them in.
+ */
+
+export interface LedgerPort {
+  append(e: LedgerEventInput): string;
+  appendDurable(e: LedgerEventInput): Promise<string>;
+  newRunId?(): string;
+}
+
+export type KillScope =
+  | { kind: 'global' }
+  | { kind: 'agent'; agent: string }
+  | { kind: 'service'; service: string }
+  | { kind: 'agent-service'; agent: string; service: string };
+
+export interface KillSwitchPort {
+  halted(agent: string, service?: string): KillScope | undefined;
+}
+
+export type Operation =
+  | { type: 'llm'; provider: string; model: string }
+  | { type: 'mcp'; server: string; tool: string; arguments: Record<string, unknown>; method?: string }
+  | {
+      type: 'http';
+      method: string;
+      host: string;
+      path: string;
+      query: Record<string, string>;
+      body?: unknown;
+    };
+
+export interface PolicyService {
+  name: string;
+  kind: string;
+}
+
+export interface PolicyRequest {
+  agent: Agent;
+  service: PolicyService;
+  operation: Operation;
+}
+
+export interface PolicyDecision {
+  effect: 'allow' | 'deny' | 'approve';
+  rule: string;
+  reason: string;
+  version: number;
+  observed?: { effect: string; rule: string }[];
+}
+
+export interface PolicyPort {
+  decide(r: PolicyRequest): PolicyDecision;
+}
+
+export type LimitCheck = { ok: true } | { ok: false; reason: string; rule: string };
+
+export interface LimitsPort {
+  check(agentId: string, service: string): LimitCheck;
+  record(agentId: string, service: string, usage: Usage, costUsd: number | null): void;
+}
+
+export interface GuardrailScan {
+  action: 'none' | 'block' | 'redact' | 'flag';
+  detections: { kind: string; start: number; end: number }[];
+  text: string;
+}
+
+export interface GuardrailsPort {
+  scan(text: string, where: 'request' | 'response'): GuardrailScan;
+}
+
+export interface ApprovalsPort {
+  request(ctx: {
+    agent: Agent;
+    service: PolicyService;
+    operation: Operation;
+    summary: string;
+    run?: string;
+    parent?: string;
+  }): Promise<'approved' | 'denied'>;
+}
+
+export interface LeaseRequest {
+  agent: string;
+  service: string;
+  credential: string;
+  operation: string;
+}
+
+export interface Lease {
+  id: string;
+  credential: string;
+  value: string;
+  expiresAt: string;
+}
+
+export interface VaultPort {
+  readonly locked: boolean;
+  lease(req: LeaseRequest): Promise<Lease>;
+  knownSecretValues(): string[];
+}
+
+/** What an adapter makes of a request body. */
+export interface ParsedLlmRequest {
+  model?: string;
+  stream?: boolean;
+  events?: LedgerEventInput[];
+}
+
+/** Fed a copy of the response bytes; never holds them back from the agent. */
+export interface ResponseParserPort {
+  push(chunk: Buffer): void;
+  end(): { events: LedgerEventInput[]; usage?: Partial<Usage>; complete?: boolean; model?: string };
+}
+
+export interface AdapterPort {
+  parseRequest(body: unknown): ParsedLlmRequest;
+  responseParser(opts: { contentType: string }): ResponseParserPort;
+}
+
+export interface AdaptersPort {
+  adapterFor(serviceKind: string, path: string): AdapterPort | undefined;
+  costOf?(provider: string, model: string, usage: Partial<Usage>): number | null;
+}
+
+export interface McpHubPort {
+  handle(req: IncomingMessage, res: ServerResponse, agent: Agent): unknown;
+}
