@@ -14,7 +14,11 @@ let server: ControlServer;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gh-kill-cli-'));
-  core = await createCore({ dataDir: dir, mode: 'headless', env: { ...process.env, GATEHOUSE_DATA_DIR: dir } });
+  core = await createCore({
+    dataDir: dir,
+    mode: 'headless',
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
+  });
   server = await startControlServer(core, { port: 0, staticDir: dir });
   writeRuntimeFile(core.dataDir, {
     pid: process.pid,

@@ -1,0 +1,7 @@
+import type { Command } from '../io.js';
+import { serveCommand } from './serve.js';
+import { statusCommand } from './status.js';
+import { killCommand } from './kill.js';
+
+/** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
+export const commands: Command[] = [serveCommand, statusCommand, killCommand];

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { openDatabase, type Db } from './db/database.js';
+import { ensureDataDir } from './data-dir.js';
+import { LiveBus } from './live/bus.js';
+import { ControlApi, type Handlers } from './api/registry.js';
+import type { Procedures } from '../../shared/api/index.js';
+import { systemHandlers } from './system/handlers.js';
+import { KillSwitch } from './killswitch/killswitch.js';
+import { killHandlers } from './killswitch/handlers.js';
+import { createDocker } from './sandbox/engine.js';
+import { GATEHOUSE_VERSION } from './version.js';
+import { createLog, type Log } from './log.js';
+import type { ExtraRoute } from './server/routes.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  mode: 'desktop' | 'headless';
+  electronVersion?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Port of the host-agent gateway door (0 = any free port). */
+  gatewayPort?: number;
+}
+
+/**
+ * The composition root: every core service is created here, in dependency order, and closed
+ * in reverse. Nothing else constructs services; they receive what they need.
+ */
+export interface Core {
+  readonly options: CoreOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly dataDir: string;
+  readonly startedAt: Date;
+  readonly version: string;
+  readonly db: Db;
+  readonly live: LiveBus;
+  readonly docker: Docker;
+  readonly log: Log;
+  readonly api: ControlApi;
+  /** Extra authenticated routes on the headless control server (terminals, ...). */
+  readonly routes: ExtraRoute[];
+  /** Extra fields for `gatehouse serve --json` (the gateway address, ...). */
+  readonly announce: Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const env = options.env ?? process.env;
+  const dataDir = ensureDataDir(options.dataDir);
+  const log = createLog();
+  const db = openDatabase(join(dataDir, 'gatehouse.db'));
+  const live = new LiveBus();
+  const docker = createDocker(env);
+  const routes: ExtraRoute[] = [];
+  const announce: Record<string, unknown> = {};
+  const closers: (() => Promise<void> | void)[] = [() => void db.close()];
+  const startedAt = new Date();
+  const base = {
+    options,
+    env,
+    dataDir,
+    startedAt,
+    version: GATEHOUSE_VERSION,
+    db,
+    live,
+    docker,
+    log,
+    routes,
+    announce,
+  };
+
+  // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
+  // Kill switch first: engaged switches are loaded from the DB before any door opens (fail closed).
+  const killSwitch = KillSwitch.open({ db, publish: (d) => live.publish('kill.changed', d) });
+
+  // --- control API: each owner spreads its handlers here ---
+  const handlers: Partial<Handlers<Procedures>> = {
+    ...systemHandlers(base),
+    ...killHandlers(killSwitch),
+  };
+
+  const api = new ControlApi(handlers);
+  return {
+    ...base,
+    api,
+    async close() {
+      for (const close of closers.reverse()) {
+        try {
+          await close();
+        } catch (e) {
+          log.error('while closing', e);
+        }
+      }
+    },
+  };
+}
