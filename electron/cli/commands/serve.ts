@@ -34,6 +34,11 @@ Stops cleanly on SIGINT/SIGTERM.`,
     const port = toPort(values.port, '--port');
     const gatewayPort = toPort(values['gateway-port'], '--gateway-port');
     const dataDir = values['data-dir'] ?? defaultDataDir(io.env);
+    // Listen for the stop signals before anything is announced, so a fast SIGTERM is never missed.
+    const stopped = new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
     const core = await createCore({ dataDir, mode: 'headless', env: io.env, gatewayPort });
     const server = await startControlServer(core, { port, staticDir: RENDERER_DIST });
     writeRuntimeFile(core.dataDir, {
@@ -61,11 +66,7 @@ Stops cleanly on SIGINT/SIGTERM.`,
         println(io.stdout, `Gateway (host agents): ${core.announce.gateway}`);
       println(io.stdout, `Data dir: ${core.dataDir}   (Ctrl-C to stop)`);
     }
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     removeRuntimeFile(core.dataDir);
     await server.close();
     await core.close();
