@@ -15,13 +15,15 @@ export default defineConfig({
   },
   server: {
     host: '127.0.0.1',
-    // `npm run dev`: the API is proxied to a headless core started by scripts/dev.ts
+    // `npm run dev`: /api is proxied to a headless core (scripts/dev.ts) with its token added and
+    // the browser's Origin removed, since the core refuses cross-origin requests.
     proxy: process.env.GATEHOUSE_DEV_API
       ? {
           '/api': {
             target: process.env.GATEHOUSE_DEV_API,
             changeOrigin: true,
             headers: { authorization: `Bearer ${process.env.GATEHOUSE_DEV_TOKEN ?? ''}` },
+            configure: (proxy) => proxy.on('proxyReq', (req) => req.removeHeader('origin')),
           },
         }
       : undefined,
