@@ -1,0 +1,58 @@
+import { test, expect } from './fixtures.js';
+
+test.describe('console shell', () => {
+  test('overview shows the engine state; nav, palette and the kill switch work', async ({
+    page,
+    gatehouse,
+  }) => {
+    await page.goto(gatehouse.info.console);
+    await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+    const engine = page.getByTestId('engine-state');
+    await expect(engine).toHaveText(/reachable/i);
+    await expect(page.getByText(gatehouse.info.dataDir)).toBeVisible();
+    await expect(page.getByRole('img', { name: 'Requests and denials per second' })).toBeVisible();
+    await page.screenshot({ path: 'playwright/screenshots/overview.png', fullPage: true });
+
+    // keyboard: command palette jumps to a screen
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Command palette' });
+    await expect(palette).toBeVisible();
+    await page.keyboard.type('settings');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
+    await expect(page).toHaveURL(/#\/settings$/);
+    await page.screenshot({ path: 'playwright/screenshots/settings.png', fullPage: true });
+    await page.keyboard.press('Alt+1');
+    await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+  });
+
+  test('the big red button stops everything; release asks first', async ({ page, gatehouse }) => {
+    await page.goto(gatehouse.info.console);
+    await page.getByRole('button', { name: 'Stop everything (kill switch)' }).click();
+    const banner = page.getByRole('alert', { name: 'Kill switch engaged' });
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText('Everything');
+    // the core agrees: the switch is really engaged
+    const res = await fetch(`${gatehouse.info.api}/api/kill.status`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gatehouse.info.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const status = (await res.json()) as { result: { engaged: { scope: { kind: string } }[] } };
+    expect(status.result.engaged.map((e) => e.scope.kind)).toContain('global');
+    await page.screenshot({ path: 'playwright/screenshots/kill-engaged.png', fullPage: true });
+
+    await banner.getByRole('button', { name: /Release: Everything/ }).click();
+    const confirm = page.getByRole('dialog', { name: 'Release the kill switch?' });
+    await expect(confirm).toBeVisible();
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(banner).toBeVisible(); // cancel keeps it engaged
+    await banner.getByRole('button', { name: /Release: Everything/ }).click();
+    await page
+      .getByRole('dialog', { name: 'Release the kill switch?' })
+      .getByRole('button', { name: 'Release' })
+      .click();
+    await expect(banner).toBeHidden();
+    await expect(page.getByRole('button', { name: 'Stop everything (kill switch)' })).toBeEnabled();
+  });
+});
