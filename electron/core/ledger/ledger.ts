@@ -1,0 +1,434 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { eventKinds, type LedgerEvent, type LedgerEventInput } from '../../../shared/events.js';
+import { GatehouseError } from '../../../shared/errors.js';
+import { IdClock } from './ids.js';
+import { Redactor } from './redact.js';
+import { LiveFanout } from './fanout.js';
+import { describeFault, type LedgerProblem } from './faults.js';
+import { checkpointMessage, fileSigner, type CheckpointSigner } from './signer.js';
+import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
+import { LedgerQueries } from './queries.js';
+import { GENESIS_HASH } from './record.js';
+import { verifyLedger, type VerifyResult } from './verify.js';
+
+export interface LedgerOptions {
+  file: string;
+  /** Signs checkpoints (the vault's key). Default: an Ed25519 key in `<dir>/ledger-signing.key` (0600). */
+  signer?: CheckpointSigner;
+  /** 'normal' (default) survives a process crash; 'full' also fsyncs each commit against power loss. */
+  durability?: 'normal' | 'full';
+  busyTimeoutMs?: number;
+  /** How long plain appends wait to be grouped into one commit. Durable appends go at once. */
+  flushIntervalMs?: number;
+  checkpointEvery?: number;
+  checkpointIntervalMs?: number;
+  /** Events kept in memory while the database cannot be written; beyond this the oldest are dropped. */
+  maxPending?: number;
+  maxPageCount?: number;
+}
+
+export interface LedgerStatus {
+  ok: boolean;
+  state: 'ok' | 'unavailable' | 'closed';
+  file: string;
+  events: number;
+  pending: number;
+  dropped: number;
+  lastCommitAt?: string;
+  lastCheckpointSeq: number;
+  problem?: string;
+  fix?: string;
+}
+
+interface Deferred {
+  resolve: (v: string) => void;
+  reject: (e: Error) => void;
+}
+interface Pending {
+  json: string;
+  id: string;
+  durable?: Deferred;
+  draft?: Omit<LedgerEvent, 'seq' | 'hash'>;
+}
+
+const kindSet = new Set<string>(eventKinds);
+const MAX_BATCH = 8192;
+
+/**
+ * Starts the writer. Built, it is a plain .js file; from source (tsx, vitest) the worker first
+ * registers tsx's loader, because Node 20 workers do not inherit loader hooks or `--import`.
+ */
+function startWriter(init: WriterInit): Worker {
+  const js = new URL('./writer.worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: init });
+  const ts = new URL('./writer.worker.ts', import.meta.url).href;
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
+  return new Worker(boot, { eval: true, workerData: init });
+}
+
+/**
+ * The audit ledger: append-only, hash-chained, written by one worker thread that group-commits.
+ * `append` never blocks; `appendDurable` resolves once the event is committed ("ledger before
+ * action") and rejects with `ledger_unavailable` when the database cannot be written.
+ */
+export class Ledger {
+  readonly queries: LedgerQueries;
+  private readonly clock = new IdClock();
+  private readonly redactor = new Redactor();
+  private readonly live = new LiveFanout();
+  private queue: Pending[] = [];
+  private readonly inFlight = new Map<number, Pending[]>();
+  private readonly control = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextBatch = 1;
+  private durableQueued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private fault: LedgerProblem | undefined;
+  private closed = false;
+  /** The writer thread is gone (failed to open the database, or crashed). */
+  private dead = false;
+  private dropped = 0;
+  private lastCommitAt: Date | undefined;
+  private lastCheckpointSeq = 0;
+  private seq = 0;
+  private hash = GENESIS_HASH;
+
+  private constructor(
+    readonly file: string,
+    private readonly worker: Worker,
+    private readonly reader: Database.Database | undefined,
+    readonly signer: CheckpointSigner,
+    private readonly opts: Required<
+      Pick<LedgerOptions, 'flushIntervalMs' | 'checkpointEvery' | 'maxPending'>
+    >,
+  ) {
+    this.queries = new LedgerQueries(reader, () => this.requireReader());
+    worker.on('message', (m: FromWriter) => this.onMessage(m));
+    worker.on('error', (e) => this.writerDied(e.message));
+    worker.on('exit', () => {
+      if (!this.closed) this.writerDied('The ledger writer stopped.');
+    });
+  }
+
+  static async open(opts: LedgerOptions): Promise<Ledger> {
+    const init: WriterInit = {
+      file: opts.file,
+      busyTimeoutMs: opts.busyTimeoutMs ?? 2000,
+      synchronous: opts.durability === 'full' ? 'FULL' : 'NORMAL',
+      ...(opts.maxPageCount ? { maxPageCount: opts.maxPageCount } : {}),
+    };
+    const worker = startWriter(init);
+    const first = await new Promise<FromWriter | { type: 'crash'; message: string }>((resolve) => {
+      worker.once('message', resolve);
+      worker.once('error', (e) => resolve({ type: 'crash', message: e.message }));
+    });
+    const signer = opts.signer ?? fileSigner(join(dirname(opts.file), 'ledger-signing.key'));
+    let reader: Database.Database | undefined;
+    if (first.type === 'ready') {
+      reader = new Database(opts.file, { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 2000');
+    }
+    const ledger = new Ledger(opts.file, worker, reader, signer, {
+      flushIntervalMs: opts.flushIntervalMs ?? 2,
+      checkpointEvery: opts.checkpointEvery ?? 10_000,
+      maxPending: opts.maxPending ?? 200_000,
+    });
+    if (first.type === 'ready') {
+      ledger.seq = first.seq;
+      ledger.hash = first.hash;
+      ledger.lastCheckpointSeq = ledger.queries.lastCheckpointSeq();
+      const every = opts.checkpointIntervalMs ?? 60_000;
+      ledger.checkpointTimer = setInterval(() => void ledger.checkpoint().catch(() => undefined), every);
+      ledger.checkpointTimer.unref();
+    } else if (first.type === 'initError') {
+      ledger.onFault(first.code, first.message);
+    } else {
+      ledger.onFault('WORKER', 'message' in first ? first.message : 'The ledger writer did not start.');
+    }
+    return ledger;
+  }
+
+  /** Queues an event and returns its id at once. */
+  append(e: LedgerEventInput): string {
+    return this.enqueue(e, undefined);
+  }
+
+  /** Resolves with the event id once it is committed to disk. */
+  appendDurable(e: LedgerEventInput): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      try {
+        this.enqueue(e, { resolve, reject });
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+  }
+
+  subscribe(fn: (events: LedgerEvent[]) => void | Promise<void>): () => void {
+    return this.live.subscribe(fn);
+  }
+
+  /** Secret values that must never be written; each is replaced by `[REDACTED:<label>]`. */
+  addRedactions(values: Iterable<string>, label = 'secret'): void {
+    this.redactor.add(values, label);
+  }
+
+  newRunId(): string {
+    return 'run_' + this.clock.next()[0];
+  }
+
+  status(): LedgerStatus {
+    const state = this.closed ? 'closed' : this.fault ? 'unavailable' : 'ok';
+    return {
+      ok: state === 'ok',
+      state,
+      file: this.file,
+      events: this.seq,
+      pending: this.queue.length + [...this.inFlight.values()].reduce((n, b) => n + b.length, 0),
+      dropped: this.dropped,
+      ...(this.lastCommitAt ? { lastCommitAt: this.lastCommitAt.toISOString() } : {}),
+      lastCheckpointSeq: this.lastCheckpointSeq,
+      ...(this.fault ? { problem: this.fault.problem, fix: this.fault.fix } : {}),
+    };
+  }
+
+  /** Recomputes the chain and checks the signed checkpoints: "intact, N events" or the first broken link. */
+  async verify(): Promise<VerifyResult> {
+    return verifyLedger(this.requireReader(), this.signer.publicKey);
+  }
+
+  /** The committed head of the chain. */
+  get head(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.hash };
+  }
+
+  /** Writes a signed checkpoint of the committed head (no-op if nothing new). */
+  async checkpoint(): Promise<void> {
+    if (this.closed || this.dead || this.fault || this.seq === this.lastCheckpointSeq) return;
+    const { seq, hash } = this;
+    await this.signed('checkpoint', seq, hash);
+    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, seq);
+  }
+
+  /** Sends a signed checkpoint (or prune anchor) to the writer and waits for it to commit. */
+  async signed(kind: 'checkpoint' | 'prune', seq: number, hash: string, removed?: number): Promise<void> {
+    const tsMs = Date.now();
+    const signature = Buffer.from(await this.signer.sign(checkpointMessage(kind, seq, hash, tsMs))).toString(
+      'base64',
+    );
+    await this.call({
+      type: 'checkpoint',
+      batch: 0,
+      kind,
+      seq,
+      hash,
+      tsMs,
+      publicKey: this.signer.publicKey,
+      signature,
+      ...(removed === undefined ? {} : { removed }),
+    });
+  }
+
+  /** Changes the size cap (pages of the database file); 0 = SQLite's default. */
+  setMaxPages(pages: number): Promise<void> {
+    return this.call({ type: 'setMaxPages', batch: 0, pages: pages || 4294967294 });
+  }
+
+  /** Resolves once every event appended so far is committed (or has failed). */
+  async flush(): Promise<void> {
+    while (this.queue.length || this.inFlight.size) {
+      if ((this.fault || this.dead) && !this.inFlight.size) return;
+      this.schedule(true);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    await this.checkpoint().catch(() => undefined);
+    this.closed = true;
+    for (const t of [this.timer, this.retryTimer, this.checkpointTimer]) if (t) clearTimeout(t);
+    this.live.close();
+    if (!this.dead) await this.call({ type: 'close', batch: 0 }).catch(() => undefined);
+    this.reader?.close();
+    await this.worker.terminate();
+  }
+
+  private requireReader(): Database.Database {
+    if (!this.reader) throw this.unavailable();
+    return this.reader;
+  }
+
+  private unavailable(): GatehouseError {
+    const f = this.fault ?? describeFault('CLOSED', 'closed');
+    const text = this.closed ? 'The audit ledger is closed.' : `${f.problem} ${f.fix}`;
+    return new GatehouseError('ledger_unavailable', text, 503);
+  }
+
+  private enqueue(e: LedgerEventInput, durable: Deferred | undefined): string {
+    if (!kindSet.has(e.kind))
+      throw new GatehouseError('bad_input', `Unknown ledger event kind "${String(e.kind)}".`);
+    const [id, tsMs] = this.clock.next();
+    if (this.closed || this.dead) {
+      if (durable) throw this.unavailable();
+      this.dropped++;
+      return id;
+    }
+    const raw = JSON.stringify({ ...e, id, ts_ms: tsMs });
+    const json = this.redactor.apply(raw);
+    const p: Pending = { json, id };
+    if (durable) {
+      p.durable = durable;
+      this.durableQueued++;
+    }
+    if (this.live.active) {
+      const clean = (json === raw ? { ...e } : JSON.parse(json)) as LedgerEventInput & { ts_ms?: number };
+      delete clean.ts_ms;
+      p.draft = { ...clean, id, ts: new Date(tsMs).toISOString() } as Omit<LedgerEvent, 'seq' | 'hash'>;
+    }
+    this.queue.push(p);
+    if (this.queue.length > this.opts.maxPending) this.shed();
+    this.schedule(durable !== undefined);
+    return id;
+  }
+
+  /** Memory bound while the disk is unwritable: drop the oldest plain events, never a durable one silently. */
+  private shed(): void {
+    const over = this.queue.length - this.opts.maxPending;
+    const cut = this.queue.splice(0, over);
+    for (const p of cut) {
+      if (p.durable) {
+        this.durableQueued--;
+        p.durable.reject(this.unavailable());
+      } else this.dropped++;
+    }
+  }
+
+  private schedule(urgent: boolean): void {
+    if (!this.queue.length || this.inFlight.size >= 2 || this.retryTimer || this.closed) return;
+    if (urgent || this.durableQueued > 0 || this.queue.length >= MAX_BATCH) {
+      if (this.immediate) return;
+      this.immediate = true;
+      setImmediate(() => {
+        this.immediate = false;
+        this.send();
+      });
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.send();
+      }, this.opts.flushIntervalMs);
+    }
+  }
+
+  private send(): void {
+    if (!this.queue.length || this.inFlight.size >= 2 || this.retryTimer) return;
+    const items = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
+    this.queue = items === this.queue ? [] : this.queue.slice(MAX_BATCH);
+    const batch = this.nextBatch++;
+    this.inFlight.set(batch, items);
+    const wantHashes = items.some((p) => p.draft);
+    this.post({ type: 'batch', batch, items: items.map((p) => p.json), wantHashes });
+  }
+
+  private post(m: ToWriter): void {
+    this.worker.postMessage(m);
+  }
+
+  private call(m: ToWriter): Promise<void> {
+    const batch = this.nextBatch++;
+    return new Promise<void>((resolve, reject) => {
+      this.control.set(batch, { resolve, reject });
+      this.post({ ...m, batch });
+    });
+  }
+
+  private onMessage(m: FromWriter): void {
+    if (m.type !== 'ack' && m.type !== 'fail') return;
+    const ctl = this.control.get(m.batch);
+    if (ctl) {
+      this.control.delete(m.batch);
+      if (m.type === 'ack') ctl.resolve();
+      else
+        ctl.reject(new GatehouseError('ledger_unavailable', describeFault(m.code, m.message).problem, 503));
+      return;
+    }
+    const items = this.inFlight.get(m.batch);
+    if (!items) return;
+    this.inFlight.delete(m.batch);
+    if (m.type === 'ack') this.committed(items, m);
+    else this.failed(items, m.code, m.message);
+    this.schedule(false);
+  }
+
+  private committed(items: Pending[], m: Extract<FromWriter, { type: 'ack' }>): void {
+    this.seq = m.firstSeq + m.count - 1;
+    this.hash = m.lastHash;
+    this.lastCommitAt = new Date();
+    if (!this.dead) this.fault = undefined;
+    const live: LedgerEvent[] = [];
+    items.forEach((p, i) => {
+      if (p.durable) {
+        this.durableQueued--;
+        p.durable.resolve(p.id);
+      }
+      if (p.draft && m.hashes)
+        live.push({ ...p.draft, seq: m.firstSeq + i, hash: m.hashes[i] ?? '' } as LedgerEvent);
+    });
+    this.live.push(live);
+    if (this.seq - this.lastCheckpointSeq >= this.opts.checkpointEvery)
+      void this.checkpoint().catch(() => undefined);
+  }
+
+  private failed(items: Pending[], code: string, message: string): void {
+    this.onFault(code, message);
+    const err = this.unavailable();
+    const keep: Pending[] = [];
+    for (const p of items) {
+      if (p.durable) {
+        this.durableQueued--;
+        p.durable.reject(err); // the caller refuses the action, so its event is not written later
+      } else keep.push(p);
+    }
+    this.queue = keep.concat(this.queue);
+    if (this.queue.length > this.opts.maxPending) this.shed();
+    if (!this.retryTimer && !this.closed) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.schedule(true);
+      }, 250);
+    }
+  }
+
+  /** The writer is gone: nothing can be committed any more, so every waiting caller is refused. */
+  private writerDied(message: string): void {
+    if (this.closed || this.dead) return;
+    if (!this.fault) this.onFault('WORKER', message);
+    this.dead = true;
+    const err = new GatehouseError(
+      'ledger_unavailable',
+      `The audit ledger writer stopped (${message}). Restart Gatehouse.`,
+      503,
+    );
+    for (const items of this.inFlight.values()) for (const p of items) p.durable?.reject(err);
+    for (const p of this.queue) p.durable?.reject(err);
+    for (const c of this.control.values()) c.reject(err);
+    this.inFlight.clear();
+    this.control.clear();
+    this.queue = [];
+  }
+
+  private onFault(code: string, message: string): void {
+    this.fault = describeFault(code, message);
+  }
+}
