@@ -8,6 +8,7 @@ import type { Procedures } from '../../shared/api/index.js';
 import { systemHandlers } from './system/handlers.js';
 import { KillSwitch } from './killswitch/killswitch.js';
 import { killHandlers } from './killswitch/handlers.js';
+import { DemoProvider } from './demo/provider.js';
 import { createDocker } from './sandbox/engine.js';
 import { GATEHOUSE_VERSION } from './version.js';
 import { createLog, type Log } from './log.js';
@@ -72,6 +73,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
   // Kill switch first: engaged switches are loaded from the DB before any door opens (fail closed).
   const killSwitch = KillSwitch.open({ db, publish: (d) => live.publish('kill.changed', d) });
+  // The built-in LLM upstream (no API key needed), registered as service `demo`.
+  const demoProvider = await DemoProvider.start();
+  closers.push(() => demoProvider.close());
 
   // --- control API: each owner spreads its handlers here ---
   const handlers: Partial<Handlers<Procedures>> = {
