@@ -1,0 +1,218 @@
+import { spawn, execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  realpathSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type Docker from 'dockerode';
+import { GatehouseError } from '../../../shared/errors.js';
+import { resourcesDir } from './paths.js';
+
+export const DEFAULT_IMAGE = 'gatehouse/agent:latest';
+export const OFFLINE_IMAGE = 'gatehouse/agent:offline';
+/** The uid/gid of the `agent` user in both images. */
+export const AGENT_UID = 1000;
+
+export type BuildSource = 'auto' | 'dockerfile' | 'offline';
+export interface BuildProgress {
+  source: 'dockerfile' | 'offline';
+  /** 0..100 */
+  percent: number;
+  message: string;
+  done?: boolean;
+  image?: string;
+  error?: string;
+}
+export type ProgressFn = (p: BuildProgress) => void;
+
+/** The image settings every Gatehouse image carries (also applied to `docker import`). */
+const IMAGE_CHANGES = [
+  'ENV PATH=/opt/gatehouse/gate/bin:/usr/local/bin:/usr/bin:/bin',
+  'ENV HOME=/home/agent',
+  'USER 1000:1000',
+  'WORKDIR /workspace',
+  'CMD ["/bin/sh"]',
+];
+
+/**
+ * Builds the agent image: from resources/sandbox/Dockerfile where a registry is reachable, or
+ * offline from local files. `auto` tries the Dockerfile and falls back to offline.
+ */
+export async function buildImage(
+  docker: Docker,
+  source: BuildSource,
+  progress: ProgressFn = () => {},
+): Promise<string> {
+  if (source === 'offline') return buildOfflineImage(docker, progress);
+  if (source === 'dockerfile') return buildDockerfileImage(docker, progress);
+  try {
+    return await buildDockerfileImage(docker, progress);
+  } catch (e) {
+    progress({
+      source: 'offline',
+      percent: 0,
+      message: `Dockerfile build failed (${(e as Error).message}); building offline`,
+    });
+    return buildOfflineImage(docker, progress);
+  }
+}
+
+export async function buildDockerfileImage(docker: Docker, progress: ProgressFn): Promise<string> {
+  const context = resourcesDir();
+  progress({ source: 'dockerfile', percent: 0, message: `docker build ${join(context, 'sandbox')}` });
+  const stream = await docker.buildImage(
+    { context, src: ['sandbox/Dockerfile', 'sandbox/entrypoint.sh', 'gate/gate.mjs'] },
+    { t: DEFAULT_IMAGE, dockerfile: 'sandbox/Dockerfile' },
+  );
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, out: { error?: string }[]) => {
+        const failed = err?.message ?? out.find((o) => o.error)?.error;
+        if (failed)
+          reject(new GatehouseError('image_build_failed', `The image build failed: ${failed.trim()}`, 500));
+        else resolve();
+      },
+      (ev: { stream?: string; status?: string; error?: string }) => {
+        const line = (ev.stream ?? ev.status ?? ev.error ?? '').trim();
+        const step = /^Step (\d+)\/(\d+)/.exec(line);
+        if (!line) return;
+        const percent = step ? Math.round((Number(step[1]) / Number(step[2])) * 95) : -1;
+        progress({ source: 'dockerfile', percent, message: line });
+      },
+    );
+  });
+  progress({
+    source: 'dockerfile',
+    percent: 100,
+    message: `built ${DEFAULT_IMAGE}`,
+    done: true,
+    image: DEFAULT_IMAGE,
+  });
+  return DEFAULT_IMAGE;
+}
+
+/** Files copied from the host into the offline rootfs: the node binary and what `ldd` says it needs. */
+export function hostNodeFiles(nodePath = process.execPath): string[] {
+  const real = realpathSync(nodePath);
+  let out = '';
+  try {
+    out = execFileSync('ldd', [real], { encoding: 'utf8' });
+  } catch {
+    // A static node (or no ldd): nothing else to copy.
+  }
+  const libs = [...out.matchAll(/(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
+  return [real, ...new Set(libs)];
+}
+
+function findBusybox(): string {
+  for (const p of ['/bin/busybox', '/usr/bin/busybox', '/usr/sbin/busybox']) if (existsSync(p)) return p;
+  throw new GatehouseError(
+    'busybox_missing',
+    'The offline image build needs a static busybox for the shell and core tools: `apt-get install -y busybox-static`.',
+    500,
+  );
+}
+
+/** Lays out the offline root filesystem in a temp dir and returns it. The caller removes it. */
+export function assembleRootfs(): string {
+  const root = mkdtempSync(join(tmpdir(), 'gatehouse-rootfs-'));
+  const put = (src: string, dest: string) => {
+    mkdirSync(join(root, dirname(dest)), { recursive: true });
+    copyFileSync(src, join(root, dest));
+  };
+  const files = hostNodeFiles();
+  put(files[0]!, '/usr/local/bin/node');
+  for (const lib of files.slice(1)) put(lib, lib);
+  const busybox = findBusybox();
+  put(busybox, '/bin/busybox');
+  const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const a of applets) {
+    if (a === 'busybox' || a.includes('/')) continue;
+    const link = join(root, 'bin', a);
+    if (!existsSync(link)) symlinkSync('busybox', link);
+  }
+  for (const d of [
+    'tmp',
+    'home/agent',
+    'workspace',
+    'run/gatehouse',
+    'etc/gatehouse',
+    'opt/gatehouse/gate/bin',
+    'usr/bin',
+  ]) {
+    mkdirSync(join(root, d), { recursive: true });
+  }
+  chmodSync(join(root, 'tmp'), 0o1777);
+  symlinkSync('/bin/env', join(root, 'usr/bin/env'));
+  put(join(resourcesDir(), 'gate', 'gate.mjs'), '/opt/gatehouse/gate/gate.mjs');
+  symlinkSync('../gate.mjs', join(root, 'opt/gatehouse/gate/bin/gate'));
+  writeFileSync(
+    join(root, 'etc/passwd'),
+    `root:x:0:0:root:/root:/bin/sh\nagent:x:${AGENT_UID}:${AGENT_UID}:agent:/home/agent:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n`,
+  );
+  writeFileSync(join(root, 'etc/group'), `root:x:0:\nagent:x:${AGENT_UID}:\nnogroup:x:65534:\n`);
+  writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
+  writeFileSync(join(root, 'etc/os-release'), 'NAME="Gatehouse agent (offline)"\nID=gatehouse\n');
+  return root;
+}
+
+/** Assembles a rootfs from local files and `docker import`s it as gatehouse/agent:offline. No registry needed. */
+export async function buildOfflineImage(docker: Docker, progress: ProgressFn): Promise<string> {
+  progress({ source: 'offline', percent: 5, message: 'collecting node, its libraries and busybox' });
+  const root = assembleRootfs();
+  try {
+    progress({ source: 'offline', percent: 30, message: `packing the root filesystem (${root})` });
+    const tar = spawn('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let tarErr = '';
+    tar.stderr.on('data', (c: Buffer) => (tarErr += c.toString()));
+    const tarDone = new Promise<void>((resolve, reject) =>
+      tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed: ${tarErr.trim()}`)))),
+    );
+    progress({ source: 'offline', percent: 50, message: `importing as ${OFFLINE_IMAGE}` });
+    const [repo, tag] = OFFLINE_IMAGE.split(':') as [string, string];
+    const stream = await docker.importImage(tar.stdout as unknown as string, {
+      repo,
+      tag,
+      changes: IMAGE_CHANGES,
+    });
+    await new Promise<void>((resolve, reject) => {
+      docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+        const failed = err?.message ?? out.find((o) => o.error)?.error;
+        if (failed) reject(new GatehouseError('image_build_failed', `docker import failed: ${failed}`, 500));
+        else resolve();
+      });
+    });
+    await tarDone;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  progress({
+    source: 'offline',
+    percent: 100,
+    message: `built ${OFFLINE_IMAGE}`,
+    done: true,
+    image: OFFLINE_IMAGE,
+  });
+  return OFFLINE_IMAGE;
+}
+
+/** Whether an image exists locally. */
+export async function imageExists(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+import type { SandboxManager } from './manager.js';
+import { LABELS } from './spec.js';
+
+/**
+ * After an app restart: sandboxes whose container still runs get their door (socket) back, or
+ * are stopped and removed, by setting. Records whose container is gone are dropped; containers
+ * of this instance that have no record (a crash mid-create) are removed.
+ */
+export async function restoreSandboxes(
+  m: SandboxManager,
+  mode: 'reattach' | 'cleanup',
+): Promise<{ reattached: number; removed: number }> {
+  let reattached = 0;
+  let removed = 0;
+  let containers;
+  try {
+    containers = await m.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.instance}=${m.instance}`] },
+    });
+  } catch {
+    return { reattached, removed }; // no engine: nothing to re-attach now
+  }
+  const byId = new Map(containers.map((c) => [c.Id, c]));
+  const known = new Set<string>();
+  for (const r of m.store.list()) {
+    const c = r.containerId ? byId.get(r.containerId) : undefined;
+    if (!c) {
+      await m.discard(r);
+      removed++;
+      continue;
+    }
+    known.add(c.Id);
+    const alive = c.State === 'running' || c.State === 'paused';
+    if (alive && mode === 'reattach') {
+      await m.openDoor(m.agentFor(r));
+      reattached++;
+    } else if (alive) {
+      await m.discard(r);
+      removed++;
+    }
+    await m.refresh(r.id);
+  }
+  for (const c of containers) {
+    if (known.has(c.Id)) continue;
+    await m.docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
+    removed++;
+  }
+  return { reattached, removed };
+}
