@@ -8,6 +8,8 @@ import type { Procedures } from '../../shared/api/index.js';
 import { systemHandlers } from './system/handlers.js';
 import { KillSwitch } from './killswitch/killswitch.js';
 import { killHandlers } from './killswitch/handlers.js';
+import { Policy } from './policy/policy.js';
+import { policyHandlers } from './policy/handlers.js';
 import { DemoProvider } from './demo/provider.js';
 import { createDocker } from './sandbox/engine.js';
 import { GATEHOUSE_VERSION } from './version.js';
@@ -73,6 +75,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
   // Kill switch first: engaged switches are loaded from the DB before any door opens (fail closed).
   const killSwitch = KillSwitch.open({ db, publish: (d) => live.publish('kill.changed', d) });
+  // Policy: versions in the core DB (default policy on first start); budgets/guardrails may engage the kill switch.
+  const policy = Policy.open({
+    db,
+    live,
+    engageKill: (scope, reason) => killSwitch.engage(scope, 'policy', reason),
+  });
+  closers.push(() => policy.close());
   // The built-in LLM upstream (no API key needed), registered as service `demo`.
   const demoProvider = await DemoProvider.start();
   closers.push(() => demoProvider.close());
@@ -81,6 +90,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Partial<Handlers<Procedures>> = {
     ...systemHandlers(base),
     ...killHandlers(killSwitch),
+    ...policyHandlers(policy),
   };
 
   const api = new ControlApi(handlers);

@@ -1,5 +1,6 @@
 import { systemProcedures } from './system.js';
 import { killProcedures } from './kill.js';
+import { policyProcedures } from './policy.js';
 
 /**
  * Every control-API procedure, by name. Each domain declares its own contract in its own
@@ -8,6 +9,7 @@ import { killProcedures } from './kill.js';
 export const procedures = {
   ...systemProcedures,
   ...killProcedures,
+  ...policyProcedures,
 };
 export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;

@@ -33,6 +33,11 @@ export function parsePolicy(text: string): ParseResult {
     };
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  // `rules:` with every entry commented out reads as null: that is an empty list, not an error.
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const top = data as Record<string, unknown>;
+    for (const key of ['rules', 'limits', 'guardrails']) if (top[key] === null) top[key] = [];
+  }
   const parsed = policyDocumentSchema.safeParse(data ?? {});
   if (parsed.success) return { ok: true, document: parsed.data };
   return {
