@@ -4,6 +4,8 @@ import { agentsProcedures } from '../../../shared/api/agents.js';
 import { gatewayProcedures } from '../../../shared/api/gateway.js';
 import { killProcedures } from '../../../shared/api/kill.js';
 import { servicesProcedures } from '../../../shared/api/services.js';
+import { sandboxesProcedures } from '../../../shared/api/sandboxes.js';
+import { vaultProcedures } from '../../../shared/api/vault.js';
 
 /**
  * Every contract the console knows about. Domains are imported from their own shared/api files
@@ -16,6 +18,8 @@ export const consoleProcedures = {
   ...servicesProcedures,
   ...gatewayProcedures,
   ...killProcedures,
+  ...vaultProcedures,
+  ...sandboxesProcedures,
 };
 export type ConsoleProcedures = typeof consoleProcedures;
 export type ProcName = keyof ConsoleProcedures & string;

@@ -13,6 +13,8 @@ export function Overview() {
   const agentsOk = useAvailable('agents.list');
   const agents = useProc('agents.list', {});
   const denials = useMetrics((s) => s.denials);
+  const vaultOk = useAvailable('vault.status');
+  const vault = useProc('vault.status', {});
 
   const checks: CheckItem[] = [
     {
@@ -24,14 +26,20 @@ export function Overview() {
     {
       id: 'vault',
       label: 'Vault unlocked',
-      done: undefined,
-      hint: 'The vault is not available in this build.',
+      done: vaultOk === false || !vault.data ? undefined : !vault.data.locked,
+      hint:
+        vaultOk === false
+          ? 'The vault is not available in this build.'
+          : (vault.data?.problem?.message ?? 'Unlock it on the Vault screen.'),
     },
     {
       id: 'credential',
       label: 'First credential added',
-      done: undefined,
-      hint: 'The vault is not available in this build.',
+      done: vaultOk === false || !vault.data ? undefined : vault.data.credentials > 0,
+      hint:
+        vaultOk === false
+          ? 'The vault is not available in this build.'
+          : 'Add an API key on the Vault screen.',
     },
     {
       id: 'agent',
