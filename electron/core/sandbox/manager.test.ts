@@ -1,0 +1,246 @@
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerEvent } from '../../../shared/events.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { LiveBus } from '../live/bus.js';
+import { AgentRegistry } from '../agents/registry.js';
+import { tempLedger } from '../ledger/test-helpers.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { SandboxManager } from './manager.js';
+import { dockerForTests, ensureOfflineImage, tempWorkspace, EchoDoors } from './testing.js';
+import { LABELS } from './spec.js';
+
+const { docker } = await dockerForTests();
+
+async function until<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!docker)('SandboxManager with real Docker', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gh-data-'));
+  const ws = tempWorkspace();
+  let db: Db;
+  let image: string;
+  let ledger: Ledger;
+  let cleanupLedger: () => Promise<void>;
+  const events: LedgerEvent[] = [];
+  const live = new LiveBus();
+  const changed: unknown[] = [];
+  let doors: EchoDoors;
+  let agents: AgentRegistry;
+  let m: SandboxManager;
+
+  const open = async () => {
+    doors = new EchoDoors();
+    const mgr = new SandboxManager({ docker: docker!, db, dataDir, live, ledger, agents, doors });
+    await mgr.open();
+    return mgr;
+  };
+
+  beforeAll(async () => {
+    image = await ensureOfflineImage(docker!);
+    db = openDatabase(join(dataDir, 'gatehouse.db'));
+    agents = new AgentRegistry(db);
+    ({ ledger, cleanup: cleanupLedger } = await tempLedger());
+    ledger.subscribe((batch) => void events.push(...batch));
+    live.subscribe((msg) => msg.topic === 'sandboxes.changed' && changed.push(msg.data));
+    m = await open();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of m?.store.list() ?? []) await m.remove(s.id).catch(() => undefined);
+    await m?.close();
+    await cleanupLedger?.();
+    db?.close();
+    ws.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a workspace that contains the data dir, or an unknown template', async () => {
+    const outer = mkdtempSync(join(tmpdir(), 'gh-outer-'));
+    const inner = join(outer, 'data');
+    mkdirSync(inner);
+    const m2 = new SandboxManager({ docker: docker!, db: openDatabase(':memory:'), dataDir: inner, live });
+    await expect(
+      m2.create({ template: 'custom', workspace: outer, command: ['true'] }),
+    ).rejects.toMatchObject({
+      code: 'bad_workspace',
+    });
+    await expect(m.create({ template: 'custom', workspace: '/', command: ['true'] })).rejects.toMatchObject({
+      code: 'bad_workspace',
+    });
+    await expect(m.create({ template: 'nope', workspace: ws.dir })).rejects.toMatchObject({
+      code: 'unknown_template',
+    });
+    await expect(m.create({ template: 'custom', workspace: ws.dir })).rejects.toMatchObject({
+      code: 'command_required',
+    });
+    rmSync(outer, { recursive: true, force: true });
+  });
+
+  it('runs a command, streams its output, records its exit code in the ledger', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'echoer',
+      command: ['sh', '-c', 'echo out-line; echo err-line >&2; exit 7'],
+    });
+    expect(s.agent).toBe('echoer');
+    expect(agents.get('echoer')?.sandboxed).toBe(true);
+    expect((await m.wait(s.id)).exitCode).toBe(7);
+    const { entries, running, exitCode } = await m.logs(s.id);
+    expect(running).toBe(false);
+    expect(exitCode).toBe(7);
+    expect(entries.find((e) => e.text.includes('out-line'))?.stream).toBe('stdout');
+    expect(entries.find((e) => e.text.includes('err-line'))?.stream).toBe('stderr');
+    // `since` returns only what came after.
+    const last = entries[entries.length - 1]!;
+    expect((await m.logs(s.id, { since: last.ts })).entries).toEqual([]);
+    const died = await until(
+      () => events.find((e) => e.kind === 'sandbox' && e.operation === 'died' && e.sandbox === s.id),
+      'the died event',
+    );
+    expect(died.agent).toBe('echoer');
+    expect((died.payload as { exitCode: number }).exitCode).toBe(7);
+    expect(died.status).toBe('error');
+    expect(died.run).toBe(s.runId);
+    expect(events.some((e) => e.kind === 'sandbox' && e.operation === 'started' && e.sandbox === s.id)).toBe(
+      true,
+    );
+    expect(changed).toContainEqual({ id: s.id, event: 'died', exitCode: 7 });
+    await m.remove(s.id);
+    await until(
+      () => events.find((e) => e.operation === 'removed' && e.sandbox === s.id),
+      'the removed event',
+    );
+    expect(agents.get('echoer')).toBeUndefined();
+    expect(m.store.get(s.id)).toBeUndefined();
+  });
+
+  it('pauses, resumes, lists resource use, and stops', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'sleeper',
+      command: ['sleep', '300'],
+    });
+    expect(s.state).toBe('running');
+    expect((await m.pause(s.id)).state).toBe('paused');
+    expect((await m.resume(s.id)).state).toBe('running');
+    const listed = (await m.list()).find((x) => x.id === s.id)!;
+    expect(listed.state).toBe('running');
+    expect(listed.usage?.pids).toBeGreaterThan(0);
+    expect(listed.usage?.memoryLimitMb).toBe(2048);
+    const stopped = await m.stop(s.id, 5);
+    expect(stopped.state).toBe('exited');
+    expect(stopped.exitCode).not.toBe(0);
+    await until(() => events.find((e) => e.operation === 'paused' && e.sandbox === s.id), 'paused event');
+    await until(() => events.find((e) => e.operation === 'resumed' && e.sandbox === s.id), 'resumed event');
+    await m.remove(s.id);
+  });
+
+  it('gives each sandbox its own door: identity is the socket, and the proxy forwards byte for byte', async () => {
+    const script =
+      "gate whoami --json && node -e \"require('http').get({host:'127.0.0.1',port:3128,path:'http://svc.test/x?y=1',headers:{host:'svc.test'}},r=>r.pipe(process.stdout))\"";
+    const a = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'alpha',
+      command: ['sh', '-c', script],
+    });
+    const b = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'bravo',
+      command: ['sh', '-c', script],
+    });
+    for (const [s, name] of [
+      [a, 'alpha'],
+      [b, 'bravo'],
+    ] as const) {
+      expect((await m.wait(s.id)).exitCode).toBe(0);
+      const out = (await m.logs(s.id)).entries.map((e) => e.text).join('');
+      expect(out).toContain(`"id": "${name}"`);
+      expect(out).toContain(`{"agent":"${name}","url":"http://svc.test/x?y=1"}`);
+    }
+    expect(
+      doors.seen
+        .filter((x) => x.url === 'http://svc.test/x?y=1')
+        .map((x) => x.agent)
+        .sort(),
+    ).toEqual(['alpha', 'bravo']);
+    await m.remove(a.id);
+    await m.remove(b.id);
+  });
+
+  it('opens an interactive terminal (TTY, both directions, resize)', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'term',
+      command: ['sleep', '300'],
+    });
+    const session = await m.openTerminal(s.id, { cols: 80, rows: 24 }, ['sh']);
+    await m.terminals.resize(session, 120, 40);
+    m.terminals.write(session, 'stty size; echo hello-$((6*7)); exit 3\n');
+    const text = await until(async () => {
+      const r = await m.terminals.read(session, 0, 500);
+      const t = Buffer.concat(r.chunks.map((c) => c.data)).toString();
+      return r.exited && t.includes('hello-42') ? t : undefined;
+    }, 'terminal output');
+    expect(text).toContain('40 120');
+    expect((await m.terminals.read(session, 0, 0)).exitCode).toBe(3);
+    m.terminals.close(session);
+    await m.remove(s.id);
+  });
+
+  it('re-attaches running sandboxes after a restart, or cleans them up, by setting', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'survivor',
+      command: ['sleep', '300'],
+    });
+    await m.close();
+    m = await open(); // new doors: the socket is re-created
+    expect((await m.info(s.id)).state).toBe('running');
+    const exec = await docker!.getContainer(m.store.get(s.id)!.containerId!).exec({
+      Cmd: ['gate', 'whoami'],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({});
+    const chunks: Buffer[] = [];
+    await new Promise((r) => (stream.on('data', (d: Buffer) => chunks.push(d)), stream.on('end', r)));
+    expect(Buffer.concat(chunks).toString()).toContain('survivor (survivor)');
+
+    m.setSettings({ onRestart: 'cleanup' });
+    await m.close();
+    m = await open();
+    expect(m.store.get(s.id)).toBeUndefined();
+    const left = await docker!.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.sandbox}=${s.id}`] },
+    });
+    expect(left).toEqual([]);
+    m.setSettings({ onRestart: 'reattach' });
+  });
+});
