@@ -1,0 +1,100 @@
+import type { ResponseParser, ResponseParserOptions, ParsedResponse } from './types.js';
+import { SseDecoder } from './sse.js';
+
+/** Whole (non-streamed) JSON bodies above this size are not parsed: the call is recorded without them. */
+export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The shared half of every response parser: decides between SSE and a whole JSON body, frames
+ * SSE events, and hands each parsed event (or the parsed body) to the protocol's assembler.
+ */
+export abstract class StreamAssembler implements ResponseParser {
+  private mode: 'sse' | 'json' | undefined;
+  private sse: SseDecoder | undefined;
+  private readonly jsonDecoder = new TextDecoder('utf-8');
+  private json: string[] = [];
+  private jsonBytes = 0;
+  private finished: ParsedResponse | undefined;
+  protected sawDone = false;
+
+  constructor(protected readonly opts: ResponseParserOptions = {}) {
+    const ct = opts.contentType?.toLowerCase();
+    if (ct?.includes('text/event-stream')) this.mode = 'sse';
+    else if (ct?.includes('json')) this.mode = 'json';
+  }
+
+  push(chunk: Uint8Array | string): void {
+    if (this.finished) return;
+    if (this.mode === undefined) {
+      const first = firstNonSpace(chunk);
+      if (first === undefined) return;
+      this.mode = first === 123 /* { */ ? 'json' : 'sse';
+    }
+    if (this.mode === 'sse') {
+      this.sse ??= new SseDecoder((event, data) => this.onSse(event, data));
+      this.sse.push(chunk);
+      return;
+    }
+    this.jsonBytes += chunk.length;
+    if (this.jsonBytes > MAX_JSON_BODY_BYTES) return;
+    this.json.push(typeof chunk === 'string' ? chunk : this.jsonDecoder.decode(chunk, { stream: true }));
+  }
+
+  pushEvent(event: unknown): void {
+    if (this.finished) return;
+    if (event !== null && typeof event === 'object') this.onEvent(event as Record<string, unknown>, '');
+  }
+
+  end(): ParsedResponse {
+    if (this.finished) return this.finished;
+    this.sse?.end();
+    if (this.mode === 'json' && this.jsonBytes <= MAX_JSON_BODY_BYTES) {
+      this.json.push(this.jsonDecoder.decode());
+      const body = safeParse(this.json.join(''));
+      this.json = [];
+      if (body !== undefined && typeof body === 'object' && body !== null) {
+        this.onBody(body as Record<string, unknown>);
+      }
+    }
+    this.finished = this.result();
+    return this.finished;
+  }
+
+  private onSse(event: string, data: string): void {
+    if (data === '[DONE]') {
+      this.sawDone = true;
+      return;
+    }
+    const parsed = safeParse(data);
+    if (parsed !== null && typeof parsed === 'object') this.onEvent(parsed as Record<string, unknown>, event);
+  }
+
+  /** One streamed event (SSE data or a WebSocket message), already parsed. */
+  protected abstract onEvent(event: Record<string, unknown>, sseEventName: string): void;
+  /** A whole non-streamed JSON body. */
+  protected abstract onBody(body: Record<string, unknown>): void;
+  protected abstract result(): ParsedResponse;
+}
+
+function firstNonSpace(chunk: Uint8Array | string): number | undefined {
+  for (let i = 0; i < chunk.length; i++) {
+    const c = typeof chunk === 'string' ? chunk.charCodeAt(i) : (chunk[i] as number);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return c;
+  }
+  return undefined;
+}
+
+export function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses assembled tool arguments; keeps the raw string when the model produced invalid JSON. */
+export function parseArguments(raw: string): unknown {
+  if (raw.trim() === '') return {};
+  const parsed = safeParse(raw);
+  return parsed === undefined ? raw : parsed;
+}
