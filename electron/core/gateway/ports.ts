@@ -53,6 +53,7 @@ export interface PolicyDecision {
   reason: string;
   version: number;
   observed?: { effect: string; rule: string }[];
+  approvalTimeoutSeconds?: number;
 }
 
 export interface PolicyPort {
@@ -73,7 +74,11 @@ export interface GuardrailScan {
 }
 
 export interface GuardrailsPort {
-  scan(text: string, where: 'request' | 'response'): GuardrailScan;
+  scan(
+    text: string,
+    where: 'request' | 'response',
+    ctx?: { agent?: { id: string; template: string }; service?: string },
+  ): GuardrailScan;
 }
 
 export interface ApprovalsPort {
@@ -82,8 +87,12 @@ export interface ApprovalsPort {
     service: PolicyService;
     operation: Operation;
     summary: string;
+    rule?: string;
+    timeoutSeconds?: number;
     run?: string;
     parent?: string;
+    /** Aborted when the agent gives up or the kill switch cuts the request. */
+    signal?: AbortSignal;
   }): Promise<'approved' | 'denied'>;
 }
 
