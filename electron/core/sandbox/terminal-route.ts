@@ -13,7 +13,6 @@ export function terminalStreamRoute(terminals: TerminalSessions): ExtraRoute {
     handle(req: IncomingMessage, res: ServerResponse, url: URL) {
       const session = url.searchParams.get('session') ?? '';
       let offOutput: () => void;
-      let offExit: () => void;
       try {
         offOutput = terminals.onOutput(session, (chunk) =>
           res.write(`event: data\ndata: ${chunk.toString('base64')}\n\n`),
@@ -29,7 +28,7 @@ export function terminalStreamRoute(terminals: TerminalSessions): ExtraRoute {
         connection: 'keep-alive',
       });
       res.write(': terminal\n\n');
-      offExit = terminals.onExit(session, (code) => {
+      const offExit = terminals.onExit(session, (code) => {
         res.end(`event: exit\ndata: ${JSON.stringify({ exitCode: code })}\n\n`);
       });
       req.on('close', () => {
