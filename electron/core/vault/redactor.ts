@@ -11,7 +11,11 @@ export class Redactor {
   private readonly known = new Set<string>();
   private pattern: RegExp | undefined;
 
-  constructor(private readonly ledger?: Pick<VaultLedger, 'addRedactions'>) {}
+  private readonly sinks: Pick<VaultLedger, 'addRedactions'>[];
+
+  constructor(...sinks: (Pick<VaultLedger, 'addRedactions'> | undefined)[]) {
+    this.sinks = sinks.filter((s) => s !== undefined);
+  }
 
   add(values: Iterable<string | undefined>): void {
     const fresh: string[] = [];
@@ -22,7 +26,7 @@ export class Redactor {
     }
     if (!fresh.length) return;
     this.pattern = undefined;
-    this.ledger?.addRedactions(fresh);
+    for (const sink of this.sinks) sink.addRedactions(fresh);
   }
 
   values(): string[] {

@@ -40,6 +40,8 @@ export interface VaultOptions {
   keyProvider?: KeyProvider;
   env?: NodeJS.ProcessEnv;
   ledger?: VaultLedger;
+  /** Further places that must scrub secret values (the core log). */
+  redactTo?: Pick<VaultLedger, 'addRedactions'>[];
   live?: { publish(topic: LiveTopic, data?: unknown): void };
   /** Injectable clock (tests). */
   now?: () => number;
@@ -83,7 +85,7 @@ export class Vault {
   ) {
     this.now = opts.now ?? Date.now;
     this.ttlMs = (opts.defaultLeaseTtlSeconds ?? 300) * 1000;
-    this.redactor = new Redactor(opts.ledger);
+    this.redactor = new Redactor(opts.ledger, ...(opts.redactTo ?? []));
     this.creds = new CredentialBook(store, this.redactor, () => this.key, this.now);
     this.minter = new Minter({
       now: this.now,
@@ -277,6 +279,14 @@ export class Vault {
       this.opts.live?.publish('vault.changed', { leasesRevoked: n });
     }
     return n;
+  }
+
+  /** The kill switch's scopes (global, agent, service, agent × service) as a revocation. */
+  revokeForKill(scope: { kind: string; agent?: string; service?: string }): number {
+    return this.revokeAll({
+      ...(scope.kind !== 'global' && scope.agent !== undefined ? { agent: scope.agent } : {}),
+      ...(scope.kind !== 'global' && scope.service !== undefined ? { service: scope.service } : {}),
+    });
   }
 
   /** Every stored or minted value the process knows: redact these wherever they could surface. */
