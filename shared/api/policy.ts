@@ -29,6 +29,7 @@ export const dryRunReportSchema = z.object({
       operation: z.string(),
       before: decisionBrief,
       after: decisionBrief,
+      effectChanged: z.boolean(),
     }),
   ),
   summary: z.record(z.string(), z.number()),

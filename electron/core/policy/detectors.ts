@@ -108,9 +108,11 @@ export const detectors: Record<DetectorName, Detector> = {
   ),
   email: regexDetector('email', /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/),
   card_number: regexDetector('card_number', /\b\d(?:[ -]?\d){12,18}\b/, (v) => luhn(v.replace(/[ -]/g, ''))),
+  // International (+CC ...), (415) 555-0132, or 415-555-0132 / 415.555.0132: bare digit groups
+  // separated by spaces are too often order numbers and amounts.
   phone_number: regexDetector(
     'phone_number',
-    /(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w])/,
+    /(?<![\w+])(?:\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}|\(\d{3}\) ?\d{3}[-.]\d{4}|\d{3}[-.]\d{3}[-.]\d{4})(?!\w)/,
     (v) => {
       const digits = v.replace(/\D/g, '').length;
       return digits >= 9 && digits <= 15;

@@ -14,6 +14,8 @@ export interface DecisionChange {
   operation: string;
   before: { effect: string; rule: string };
   after: { effect: string; rule: string };
+  /** False when only the deciding rule changed (same effect, different rule). */
+  effectChanged: boolean;
 }
 
 export interface DryRunReport {
@@ -43,6 +45,7 @@ export function dryRun(
       operation: safeDescribe(req),
       before,
       after,
+      effectChanged: before.effect !== after.effect,
     });
     const key = `${before.effect}→${after.effect}`;
     summary[key] = (summary[key] ?? 0) + 1;

@@ -154,6 +154,7 @@ describe('shadow draft and dry-run', () => {
         operation: 'llm:claude-opus-4',
         before: { effect: 'allow', rule: 'allow-claude' },
         after: { effect: 'deny', rule: 'no-opus' },
+        effectChanged: true,
       },
       {
         index: 3,
@@ -162,6 +163,7 @@ describe('shadow draft and dry-run', () => {
         operation: 'llm:claude-3-opus',
         before: { effect: 'allow', rule: 'allow-claude' },
         after: { effect: 'deny', rule: 'no-opus' },
+        effectChanged: true,
       },
     ]);
     expect(report.summary).toEqual({ 'allow→deny': 2 });
