@@ -6,6 +6,8 @@ import { LiveBus } from './live/bus.js';
 import { ControlApi, type Handlers } from './api/registry.js';
 import type { Procedures } from '../../shared/api/index.js';
 import { systemHandlers } from './system/handlers.js';
+import { Ledger } from './ledger/ledger.js';
+import { auditHandlers } from './ledger/handlers.js';
 import { KillSwitch } from './killswitch/killswitch.js';
 import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
@@ -73,6 +75,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   };
 
   // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
+  // Audit ledger first (its own file, writer thread): everything after it records into it; it closes last.
+  const ledger = await Ledger.open({ file: join(dataDir, 'ledger.db') });
+  closers.push(() => ledger.close());
+  const unsubscribeLedger = ledger.subscribe((events) => live.publish('ledger.events', events));
+  closers.push(unsubscribeLedger);
   // Kill switch first: engaged switches are loaded from the DB before any door opens (fail closed).
   const killSwitch = KillSwitch.open({ db, publish: (d) => live.publish('kill.changed', d) });
   // Policy: versions in the core DB (default policy on first start); budgets/guardrails may engage the kill switch.
@@ -89,6 +96,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // --- control API: each owner spreads its handlers here ---
   const handlers: Partial<Handlers<Procedures>> = {
     ...systemHandlers(base),
+    ...auditHandlers({ ledger }),
     ...killHandlers(killSwitch),
     ...policyHandlers(policy),
   };

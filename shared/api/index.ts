@@ -1,4 +1,5 @@
 import { systemProcedures } from './system.js';
+import { auditProcedures } from './audit.js';
 import { killProcedures } from './kill.js';
 import { policyProcedures } from './policy.js';
 
@@ -8,6 +9,7 @@ import { policyProcedures } from './policy.js';
  */
 export const procedures = {
   ...systemProcedures,
+  ...auditProcedures,
   ...killProcedures,
   ...policyProcedures,
 };

@@ -15,6 +15,7 @@ import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
 import { LedgerQueries } from './queries.js';
 import { GENESIS_HASH } from './record.js';
 import { verifyLedger, type VerifyResult } from './verify.js';
+import { cutoffForSize, pruneCut } from './retention.js';
 
 export interface LedgerOptions {
   file: string;
@@ -30,6 +31,20 @@ export interface LedgerOptions {
   /** Events kept in memory while the database cannot be written; beyond this the oldest are dropped. */
   maxPending?: number;
   maxPageCount?: number;
+  /** Prune whole runs older than this / beyond this size, checked at open and hourly. */
+  retention?: RetentionPolicy;
+}
+
+export interface RetentionPolicy {
+  maxAgeDays?: number;
+  maxBytes?: number;
+}
+
+export interface PruneResult {
+  removedEvents: number;
+  removedRuns: number;
+  /** Verification now starts after this seq (signed prune anchor). */
+  anchorSeq?: number;
 }
 
 export interface LedgerStatus {
@@ -92,6 +107,7 @@ export class Ledger {
   private immediate = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
   private fault: LedgerProblem | undefined;
   private closed = false;
   /** The writer thread is gone (failed to open the database, or crashed). */
@@ -149,6 +165,13 @@ export class Ledger {
       const every = opts.checkpointIntervalMs ?? 60_000;
       ledger.checkpointTimer = setInterval(() => void ledger.checkpoint().catch(() => undefined), every);
       ledger.checkpointTimer.unref();
+      const retention = opts.retention;
+      if (retention && (retention.maxAgeDays || retention.maxBytes)) {
+        const prune = (): void => void ledger.prune(retention).catch(() => undefined);
+        prune();
+        ledger.retentionTimer = setInterval(prune, 3_600_000);
+        ledger.retentionTimer.unref();
+      }
     } else if (first.type === 'initError') {
       ledger.onFault(first.code, first.message);
     } else {
@@ -238,6 +261,36 @@ export class Ledger {
     });
   }
 
+  /**
+   * Deletes whole runs older than `maxAgeDays` (or the oldest runs beyond `maxBytes`). Writes a
+   * signed checkpoint of the head first, then a signed anchor, so `verify` still passes after.
+   */
+  async prune(p: RetentionPolicy & { olderThan?: string }): Promise<PruneResult> {
+    await this.flush();
+    const db = this.requireReader();
+    let cutoff = p.olderThan
+      ? Date.parse(p.olderThan)
+      : p.maxAgeDays !== undefined
+        ? Date.now() - p.maxAgeDays * 86_400_000
+        : undefined;
+    if (p.maxBytes) {
+      const bySize = cutoffForSize(db, this.queries.bytes(), p.maxBytes);
+      if (bySize !== undefined) cutoff = Math.max(cutoff ?? 0, bySize);
+    }
+    if (cutoff === undefined || Number.isNaN(cutoff)) return { removedEvents: 0, removedRuns: 0 };
+    const cut = pruneCut(db, cutoff);
+    if (!cut) return { removedEvents: 0, removedRuns: 0 };
+    await this.checkpoint();
+    const hash = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(cut) as string;
+    const removedEvents = db.prepare('SELECT count(*) FROM events WHERE seq <= ?').pluck().get(cut) as number;
+    const removedRuns = db
+      .prepare('SELECT count(*) FROM runs WHERE last_seq <= ?')
+      .pluck()
+      .get(cut) as number;
+    await this.signed('prune', cut, hash, removedEvents);
+    return { removedEvents, removedRuns, anchorSeq: cut };
+  }
+
   /** Changes the size cap (pages of the database file); 0 = SQLite's default. */
   setMaxPages(pages: number): Promise<void> {
     return this.call({ type: 'setMaxPages', batch: 0, pages: pages || 4294967294 });
@@ -257,7 +310,8 @@ export class Ledger {
     await this.flush();
     await this.checkpoint().catch(() => undefined);
     this.closed = true;
-    for (const t of [this.timer, this.retryTimer, this.checkpointTimer]) if (t) clearTimeout(t);
+    for (const t of [this.timer, this.retryTimer, this.checkpointTimer, this.retentionTimer])
+      if (t) clearTimeout(t);
     this.live.close();
     if (!this.dead) await this.call({ type: 'close', batch: 0 }).catch(() => undefined);
     this.reader?.close();

@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import type { LedgerEvent } from '../../../shared/events.js';
+
+/** One JSONL line per event: the event with conversation messages inlined. */
+export const jsonlLine = (e: LedgerEvent): string => JSON.stringify(e);
+
+type AnyValue =
+  { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
+interface Attr {
+  key: string;
+  value: AnyValue;
+}
+export interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes: Attr[];
+  status: { code: number; message?: string };
+}
+
+const hex = (s: string, bytes: number): string =>
+  createHash('sha256')
+    .update(s)
+    .digest('hex')
+    .slice(0, bytes * 2);
+const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
+function attr(key: string, v: string | number | boolean | undefined | null): Attr[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [{ key, value: { stringValue: v } }];
+  if (typeof v === 'boolean') return [{ key, value: { boolValue: v } }];
+  return [{ key, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } }];
+}
+
+/**
+ * A run as OpenTelemetry spans following the GenAI semantic conventions: one `invoke_agent`
+ * root per run, a `chat <model>` span per LLM request (ended by its response, with usage),
+ * `execute_tool <name>` per tool call, and a span per HTTP / MCP action. See README.
+ */
+export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
+  if (!events.length) return [];
+  const traceId = hex(run, 16);
+  const rootId = hex('root:' + run, 8);
+  const t0 = Date.parse(events[0]?.ts ?? '');
+  const t1 = Date.parse(events[events.length - 1]?.ts ?? '');
+  const agent = events.find((e) => e.agent)?.agent;
+  const spans: OtlpSpan[] = [];
+  const byId = new Map<string, OtlpSpan>();
+  const root: OtlpSpan = {
+    traceId, spanId: rootId, name: `invoke_agent ${agent ?? ''}`.trim(), kind: 1,
+    startTimeUnixNano: nanos(t0), endTimeUnixNano: nanos(t1),
+    attributes: [...attr('gen_ai.operation.name', 'invoke_agent'), ...attr('gen_ai.agent.id', agent), ...attr('gen_ai.conversation.id', run)],
+    status: { code: 0 },
+  }; // prettier-ignore
+  spans.push(root);
+  for (const e of events) {
+    const start = Date.parse(e.ts);
+    const parentSpan = (e.parent && byId.get(e.parent)?.spanId) || rootId;
+    if (e.kind === 'request' || e.kind === 'tool_call' || e.kind === 'action') {
+      const llm = e.operation?.startsWith('llm:');
+      const model = llm ? e.operation?.slice(4) : undefined;
+      const p = (e.payload ?? {}) as Record<string, unknown>;
+      const toolName =
+        e.kind === 'tool_call' ? (typeof p.name === 'string' ? p.name : e.operation) : undefined;
+      const op = llm ? 'chat' : e.kind === 'tool_call' ? 'execute_tool' : 'http';
+      const span: OtlpSpan = {
+        traceId,
+        spanId: hex(e.id, 8),
+        parentSpanId: parentSpan,
+        name: llm ? `chat ${model}` : toolName ? `execute_tool ${toolName}` : (e.operation ?? e.kind),
+        kind: 3,
+        startTimeUnixNano: nanos(start),
+        endTimeUnixNano: nanos(start + (e.latencyMs ?? 0)),
+        attributes: [
+          ...attr('gen_ai.operation.name', op),
+          ...attr('gen_ai.provider.name', llm ? e.service : undefined),
+          ...attr('gen_ai.request.model', model),
+          ...attr('gen_ai.tool.name', toolName),
+          ...attr(
+            'gen_ai.tool.call.id',
+            e.kind === 'tool_call' && typeof p.id === 'string' ? p.id : undefined,
+          ),
+          ...attr('gen_ai.agent.id', e.agent),
+          ...attr('gen_ai.conversation.id', run),
+          ...attr('gatehouse.event.id', e.id),
+          ...attr('gatehouse.service', e.service),
+          ...attr('gatehouse.operation', e.operation),
+        ],
+        status: { code: 0 },
+      };
+      byId.set(e.id, span);
+      spans.push(span);
+    } else if (e.kind === 'response' || e.kind === 'decision') {
+      const span = e.parent ? byId.get(e.parent) : undefined;
+      if (!span) continue;
+      if (e.kind === 'decision') {
+        span.attributes.push(...attr('gatehouse.decision', e.decision), ...attr('gatehouse.rule', e.rule));
+        if (e.decision === 'deny') span.status = { code: 2, message: `denied by ${e.rule ?? 'policy'}` };
+        continue;
+      }
+      span.endTimeUnixNano = nanos(start); // the response closes its request's span
+      const p = (e.payload ?? {}) as Record<string, unknown>;
+      span.attributes.push(
+        ...attr('gen_ai.usage.input_tokens', e.usage?.inputTokens),
+        ...attr('gen_ai.usage.output_tokens', e.usage?.outputTokens),
+        ...attr('gen_ai.usage.cache_read.input_tokens', e.usage?.cacheReadTokens),
+        ...attr('gen_ai.usage.cache_creation.input_tokens', e.usage?.cacheWriteTokens),
+        ...attr('gen_ai.response.model', typeof p.model === 'string' ? p.model : undefined),
+        ...attr(
+          'gen_ai.response.finish_reasons',
+          typeof p.stopReason === 'string' ? p.stopReason : undefined,
+        ),
+        ...attr('gatehouse.cost_usd', e.costUsd),
+        ...attr('gatehouse.status', e.status),
+      );
+      if (e.status === 'error') span.status = { code: 2, ...(e.summary ? { message: e.summary } : {}) };
+    }
+  }
+  return spans;
+}
+
+/** Sends spans to an OTLP/HTTP collector (JSON encoding). */
+export async function postOtlp(
+  url: string,
+  spans: OtlpSpan[],
+  serviceName = 'gatehouse',
+): Promise<{ status: number }> {
+  const target = /\/v1\/traces\/?$/.test(url) ? url : url.replace(/\/$/, '') + '/v1/traces';
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: attr('service.name', serviceName) },
+        scopeSpans: [{ scope: { name: 'gatehouse.ledger' }, spans }],
+      },
+    ],
+  };
+  const res = await fetch(target, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  return { status: res.status };
+}

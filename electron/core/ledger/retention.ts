@@ -1,0 +1,42 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The last seq that may be pruned so that only whole runs older than `cutoffMs` go, and the
+ * chain stays a prefix cut (verification continues from a signed anchor). 0 = nothing to prune.
+ */
+export function pruneCut(db: Database.Database, cutoffMs: number): number {
+  const firstYoung = db.prepare('SELECT min(seq) FROM events WHERE ts_ms >= ?').pluck().get(cutoffMs) as
+    number | null;
+  const maxSeq = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
+  let cut = firstYoung === null ? maxSeq : firstYoung - 1;
+  const liveRun = db.prepare('SELECT min(first_seq) FROM runs WHERE ended_ms >= ?').pluck().get(cutoffMs) as
+    number | null;
+  if (liveRun !== null) cut = Math.min(cut, liveRun - 1);
+  const straddling = db
+    .prepare('SELECT min(first_seq) FROM runs WHERE first_seq <= ? AND last_seq > ?')
+    .pluck();
+  for (;;) {
+    const s = straddling.get(cut, cut) as number | null;
+    if (s === null) break;
+    cut = s - 1;
+  }
+  const min = db.prepare('SELECT min(seq) FROM events').pluck().get() as number | null;
+  return min === null || cut < min ? 0 : cut;
+}
+
+/** The cutoff time that brings the database under `maxBytes`, pruning the oldest share of events. */
+export function cutoffForSize(db: Database.Database, bytes: number, maxBytes: number): number | undefined {
+  if (bytes <= maxBytes) return undefined;
+  const { lo, hi } = db.prepare('SELECT min(seq) lo, max(seq) hi FROM events').get() as {
+    lo: number | null;
+    hi: number | null;
+  };
+  if (lo === null || hi === null) return undefined;
+  const share = Math.min(1, 1 - maxBytes / bytes + 0.05);
+  const target = Math.floor(lo + (hi - lo) * share);
+  const ts = db
+    .prepare('SELECT ts_ms FROM events WHERE seq >= ? ORDER BY seq LIMIT 1')
+    .pluck()
+    .get(target) as number | undefined;
+  return ts === undefined ? undefined : ts + 1;
+}
