@@ -6,6 +6,7 @@ import { killProcedures } from '../../../shared/api/kill.js';
 import { servicesProcedures } from '../../../shared/api/services.js';
 import { sandboxesProcedures } from '../../../shared/api/sandboxes.js';
 import { vaultProcedures } from '../../../shared/api/vault.js';
+import { policyProcedures } from '../../../shared/api/policy.js';
 
 /**
  * Every contract the console knows about. Domains are imported from their own shared/api files
@@ -20,6 +21,7 @@ export const consoleProcedures = {
   ...killProcedures,
   ...vaultProcedures,
   ...sandboxesProcedures,
+  ...policyProcedures,
 };
 export type ConsoleProcedures = typeof consoleProcedures;
 export type ProcName = keyof ConsoleProcedures & string;

@@ -1,4 +1,8 @@
-/** Pending approvals count for the nav badge (0 until the approvals contract lands). */
+import { useAvailable, useProc } from '../../api/hooks.js';
+
+/** Pending approvals for the nav badge and the overview; 0 where this build has no approvals. */
 export function usePendingApprovals(): number {
-  return 0;
+  const ok = useAvailable('approvals.list');
+  const q = useProc('approvals.list', {}, { enabled: ok === true, refetchInterval: 15_000 });
+  return q.data?.pending.length ?? 0;
 }

@@ -4,6 +4,7 @@ import { QueryView } from '../../components/states.js';
 import { useMetrics } from '../../state/metrics.js';
 import { Checklist, type CheckItem } from './Checklist.js';
 import { LiveCharts } from './LiveCharts.js';
+import { PendingApprovalsCard } from './PendingApprovalsCard.js';
 import { EngineCard, SystemCard } from './SystemCards.js';
 
 export function Overview() {
@@ -124,6 +125,7 @@ export function Overview() {
             </ul>
           )}
         </section>
+        <PendingApprovalsCard />
       </div>
     </div>
   );
