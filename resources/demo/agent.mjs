@@ -9,7 +9,8 @@
 //   GATEHOUSE_GATEWAY   gateway origin for /mcp, /svc/<name>/ and the forward proxy
 //                       (default: HTTP_PROXY, else the origin of ANTHROPIC_BASE_URL)
 //   GATEHOUSE_KEY       host agents only: the per-agent gateway key (sent as Proxy-Authorization)
-//   DEMO_MODEL          demo-helpful | demo-rogue | any model the service knows (default demo-helpful)
+//   DEMO_MODEL          demo-helpful | demo-rogue | any model the service knows (default: GATEHOUSE_DEMO_MODEL,
+//                       else the first argument: `agent.mjs rogue` → demo-rogue, else demo-helpful)
 //   DEMO_CONFIG         JSON scenario parameters, passed to the scripted model in the system prompt
 //   DEMO_TASK           the user's request
 //   DEMO_MAX_TURNS      stop after this many model calls (default 60)
@@ -30,7 +31,13 @@ if (!llmBase) {
 }
 const gateway = new URL(env.GATEHOUSE_GATEWAY || env.HTTP_PROXY || env.http_proxy || new URL(llmBase).origin);
 const gatewayKey = env.GATEHOUSE_KEY ?? '';
-const model = env.DEMO_MODEL || 'demo-helpful';
+// The sandbox templates run `agent.mjs helpful|rogue` with GATEHOUSE_DEMO_MODEL set.
+const argModel = process.argv[2]
+  ? process.argv[2].startsWith('demo-')
+    ? process.argv[2]
+    : `demo-${process.argv[2]}`
+  : '';
+const model = env.DEMO_MODEL || env.GATEHOUSE_DEMO_MODEL || argModel || 'demo-helpful';
 const maxTurns = Number(env.DEMO_MAX_TURNS || 60);
 const workspace = resolve(env.WORKSPACE || (existsSync('/workspace') ? '/workspace' : process.cwd()));
 const config = env.DEMO_CONFIG || '{}';

@@ -1,4 +1,4 @@
-import { chunks, type Plan } from './plan.js';
+import { chunks, textDeltas, type Plan } from './plan.js';
 
 /** An SSE frame: `event:` name and `data:` JSON, as the Anthropic and OpenAI Responses streams send them. */
 export interface Frame {
@@ -67,7 +67,7 @@ export function anthropicFrames(p: Plan): Frame[] {
       f('content_block_delta', { index, delta: { type: 'signature_delta', signature: b.signature } });
     } else if (b.type === 'text') {
       f('content_block_start', { index, content_block: { type: 'text', text: '' } });
-      for (const piece of chunks(b.text, p.chunkSize))
+      for (const piece of textDeltas(p))
         f('content_block_delta', { index, delta: { type: 'text_delta', text: piece } });
     } else {
       f('content_block_start', {

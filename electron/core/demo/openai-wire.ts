@@ -1,5 +1,5 @@
 import type { Frame } from './anthropic-wire.js';
-import { chunks, newId, type Plan } from './plan.js';
+import { chunks, newId, textDeltas, type Plan } from './plan.js';
 
 const created = () => Math.floor(Date.now() / 1000);
 const callId = (toolUseId: string) => `call_${toolUseId.slice('toolu_'.length)}`;
@@ -61,7 +61,7 @@ export function chatFrames(p: Plan, includeUsage: boolean): Frame[] {
       },
     });
   chunk({ role: 'assistant', content: '', refusal: null });
-  if (p.text) for (const piece of chunks(p.text, p.chunkSize)) chunk({ content: piece });
+  if (p.text) for (const piece of textDeltas(p)) chunk({ content: piece });
   p.toolUses.forEach((t, index) => {
     chunk({
       tool_calls: [{ index, id: callId(t.id), type: 'function', function: { name: t.name, arguments: '' } }],
@@ -182,7 +182,7 @@ export function responsesFrames(p: Plan): Frame[] {
       });
       const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
       f('response.content_part.added', { item_id: item.id, output_index, content_index: 0, part });
-      for (const delta of chunks(text, p.chunkSize))
+      for (const delta of textDeltas(p))
         f('response.output_text.delta', {
           item_id: item.id,
           output_index,

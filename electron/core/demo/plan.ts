@@ -10,8 +10,14 @@ export interface Plan {
   toolUses: { id: string; name: string; input: Record<string, unknown> }[];
   stop: 'end_turn' | 'tool_use';
   usage: { inputTokens: number; outputTokens: number; reasoningTokens: number };
-  /** Pieces each streamed text delta carries (the slow model streams word by word). */
+  /** About how many characters each streamed delta carries. */
   chunkSize: number;
+  /** The text's stream deltas, when the script chose them (the slow model streams word by word). */
+  textPieces?: string[];
+}
+
+export function textDeltas(p: Plan): string[] {
+  return p.textPieces ?? chunks(p.text ?? '', p.chunkSize);
 }
 
 export const newId = (prefix: string, bytes = 12) => `${prefix}${randomBytes(bytes).toString('hex')}`;

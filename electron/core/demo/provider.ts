@@ -147,8 +147,8 @@ export class DemoProvider {
 
   private plan(conv: Conversation): Plan {
     if (conv.model.startsWith('demo-slow')) {
-      const n = this.opts.slowChunks;
-      return planTurn(conv, { text: Array.from({ length: n }, (_, i) => `tick${i} `).join('') }, 1);
+      const pieces = Array.from({ length: this.opts.slowChunks }, (_, i) => `tick${i} `);
+      return { ...planTurn(conv, { text: pieces.join('') }), textPieces: pieces };
     }
     return planTurn(conv, scriptFor(conv.model)(conv, demoConfig(conv)));
   }

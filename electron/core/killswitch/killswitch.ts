@@ -123,19 +123,23 @@ export class KillSwitch {
       reason: reason || existing?.reason || 'no reason given',
       engagedAt: existing?.engagedAt ?? new Date().toISOString(),
     };
-    // Memory first, so traffic stops even if the disk write fails (fail closed).
+    // Memory first, so new requests are refused from this instant, even if the disk write fails.
     this.remember(engaged);
+    const ctx: EngageContext = { who, reason: engaged.reason, sandboxAction: this.store.sandboxAction() };
+    // Listeners start now (the gateway's abort is synchronous, so in-flight streams are cut
+    // before the fsync); slower ones (sandbox pause) are awaited after the state is on disk.
+    const cutting = runListeners([...this.engageListeners], (fn) => fn(scope, ctx));
     try {
       this.store.save(engaged);
     } catch (e) {
+      await cutting;
       throw new GatehouseError(
         'kill_not_persisted',
         `The kill switch for ${describeScope(scope)} is engaged in this session but could not be saved (${errMessage(e)}); it will not survive a restart until saved.`,
         500,
       );
     }
-    const ctx: EngageContext = { who, reason: engaged.reason, sandboxAction: this.store.sandboxAction() };
-    const { counts, problems } = await runListeners([...this.engageListeners], (fn) => fn(scope, ctx));
+    const { counts, problems } = await cutting;
     this.record({
       kind: 'kill',
       status: 'engaged',
