@@ -81,7 +81,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const unsubscribeLedger = ledger.subscribe((events) => live.publish('ledger.events', events));
   closers.push(unsubscribeLedger);
   // Kill switch first: engaged switches are loaded from the DB before any door opens (fail closed).
-  const killSwitch = KillSwitch.open({ db, publish: (d) => live.publish('kill.changed', d) });
+  const killSwitch = KillSwitch.open({
+    db,
+    record: (e) => ledger.append(e),
+    publish: (d) => live.publish('kill.changed', d),
+  });
   // Policy: versions in the core DB (default policy on first start); budgets/guardrails may engage the kill switch.
   const policy = Policy.open({
     db,
