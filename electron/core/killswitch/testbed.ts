@@ -12,6 +12,8 @@ import { ServiceStore } from '../gateway/services.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LiveBus } from '../live/bus.js';
 import { Policy } from '../policy/policy.js';
+import { SandboxManager } from '../sandbox/manager.js';
+import { createDocker } from '../sandbox/engine.js';
 import { KillSwitch } from './killswitch.js';
 
 /**
@@ -74,6 +76,31 @@ export class KillTestbed {
     return new KillTestbed(dir, db, ledger, policy, agents, services, provider, gateway, killSwitch, live);
   }
 
+  sandboxes: SandboxManager | undefined;
+
+  /** Adds the real sandbox manager (Docker), wired to the kill switch as app.ts wires it. */
+  async withSandboxes(): Promise<SandboxManager> {
+    const sandboxes = new SandboxManager({
+      docker: createDocker(),
+      db: this.db,
+      dataDir: this.dir,
+      live: this.live,
+      ledger: this.ledger,
+      agents: this.agents,
+      doors: this.gateway,
+    });
+    await sandboxes.open();
+    this.killSwitch.onEngage(async (scope, ctx) => {
+      const n = await sandboxes.haltScope(scope, ctx.sandboxAction);
+      return ctx.sandboxAction === 'pause' ? { sandboxesPaused: n } : { sandboxesStopped: n };
+    });
+    this.killSwitch.onRelease(async (scope, ctx) =>
+      ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : {},
+    );
+    this.sandboxes = sandboxes;
+    return sandboxes;
+  }
+
   hostAgent(name: string, template = 'demo-helpful'): { agent: Agent; key: string } {
     const agent = this.agents.create({ name, template, sandboxed: false });
     return { agent, key: this.agents.createHostKey(agent.id) };
@@ -85,6 +112,10 @@ export class KillTestbed {
   }
 
   async close(opts: { keepDir?: boolean } = {}): Promise<void> {
+    if (this.sandboxes) {
+      for (const sb of await this.sandboxes.list()) await this.sandboxes.remove(sb.id).catch(() => undefined);
+      await this.sandboxes.close();
+    }
     await this.gateway.close();
     await this.provider.close();
     this.policy.close();
