@@ -6,7 +6,7 @@ import {
   type PolicyRequest,
 } from '../../../shared/policy/request.js';
 import { compileWhen } from './conditions.js';
-import { compileGlobs, exactValues, type StringTest } from './glob.js';
+import { compileGlobs, type StringTest } from './glob.js';
 
 type Effect = PolicyDecision['effect'];
 type OpType = 'llm' | 'mcp' | 'http';
@@ -20,9 +20,9 @@ export interface CompiledRule {
   readonly reason: string;
   readonly settlesApproval: boolean;
   readonly approvalTimeoutSeconds: number;
-  readonly opType: OpType | undefined;
-  /** Service names this rule is limited to, when they are exact (the index key); else undefined. */
-  readonly services: string[] | undefined;
+  /** Whether the rule can apply to this (operation type, service, service kind, agent template) cell. */
+  readonly selects: (op: OpType, service: string, kind: string, template: string) => boolean;
+  /** The rest of the rule's tests (the cell already guarantees what `selects` checks). */
   readonly test: RequestTest;
   /** The same test without `when` conditions (what an agent could ever reach). */
   readonly reachable: RequestTest;
@@ -37,16 +37,19 @@ interface Cell {
   observe: CompiledRule[];
 }
 
+const MAX_CELLS = 20_000;
+
 /**
  * A policy document compiled for decide(): each rule becomes one closure of precompiled tests,
- * and rules are indexed by (operation type, exact service name), so a decision only looks at
- * the rules that could apply. Precedence: any matching deny wins, then approve (unless an allow
- * rule with settlesApproval matches), then allow, else default-deny.
+ * and rules are indexed by cell — (operation type, service name, service kind, agent
+ * template) — so a decision only runs the rules that could apply. A cell is built on first use
+ * (services and templates are few and come from Gatehouse's own registries, not from agents)
+ * and lives as long as this compiled version. Precedence: any matching deny wins, then approve
+ * (unless an allow rule with settlesApproval matches), then allow, else default-deny.
  */
 export class CompiledPolicy {
   readonly rules: CompiledRule[];
   private readonly cells = new Map<string, Cell>();
-  private readonly fallback = new Map<string, Cell>();
 
   constructor(
     readonly document: PolicyDocument,
@@ -54,31 +57,28 @@ export class CompiledPolicy {
   ) {
     const timeout = document.defaults.approvalTimeoutSeconds;
     this.rules = document.rules.map((r, i) => compileRule(r, i, timeout));
-    const services = new Set<string>();
-    for (const r of this.rules) for (const s of r.services ?? []) services.add(s);
-    for (const op of ['llm', 'mcp', 'http'] as const) {
-      this.fallback.set(op, this.buildCell(op, undefined));
-      for (const s of services) this.cells.set(`${op}\u0000${s}`, this.buildCell(op, s));
-    }
-  }
-
-  private buildCell(op: OpType, service: string | undefined): Cell {
-    const cell: Cell = { deny: [], approve: [], settle: [], allow: [], observe: [] };
-    for (const r of this.rules) {
-      if (r.opType !== undefined && r.opType !== op) continue;
-      if (r.services !== undefined && (service === undefined || !r.services.includes(service))) continue;
-      if (r.observe) cell.observe.push(r);
-      else if (r.effect === 'allow') (r.settlesApproval ? cell.settle : cell.allow).push(r);
-      else cell[r.effect].push(r);
-    }
-    // A settling allow is also an allow: merged back in document order for the plain-allow step.
-    cell.allow = [...cell.allow, ...cell.settle].sort((a, b) => a.order - b.order);
-    return cell;
   }
 
   private cell(req: PolicyRequest): Cell {
     const op = req.operation.type;
-    return this.cells.get(`${op}\u0000${req.service.name}`) ?? (this.fallback.get(op) as Cell);
+    const { name, kind } = req.service;
+    const template = req.agent.template;
+    const key = `${op}\u0000${name}\u0000${kind}\u0000${template}`;
+    let cell = this.cells.get(key);
+    if (!cell) {
+      if (this.cells.size >= MAX_CELLS) this.cells.clear();
+      cell = { deny: [], approve: [], settle: [], allow: [], observe: [] };
+      for (const r of this.rules) {
+        if (!r.selects(op, name, kind, template)) continue;
+        if (r.observe) cell.observe.push(r);
+        else if (r.effect === 'allow') (r.settlesApproval ? cell.settle : cell.allow).push(r);
+        else cell[r.effect].push(r);
+      }
+      // A settling allow is also an allow: merged back in document order for the plain-allow step.
+      cell.allow = [...cell.allow, ...cell.settle].sort((a, b) => a.order - b.order);
+      this.cells.set(key, cell);
+    }
+    return cell;
   }
 
   decide(req: PolicyRequest): PolicyDecision {
@@ -138,7 +138,6 @@ function compileRule(rule: PolicyRule, order: number, defaultTimeout: number): C
   const a = rule.agent;
   if (a?.id !== undefined) pushString(tests, compileGlobs(a.id), (r) => r.agent.id);
   if (a?.name !== undefined) pushString(tests, compileGlobs(a.name), (r) => r.agent.name ?? '');
-  if (a?.template !== undefined) pushString(tests, compileGlobs(a.template), (r) => r.agent.template);
   if (a?.labels) {
     const wanted = Object.entries(a.labels).map(([k, g]) => [k, compileGlobs(g)] as const);
     tests.push((r) => {
@@ -146,11 +145,9 @@ function compileRule(rule: PolicyRule, order: number, defaultTimeout: number): C
       return wanted.every(([k, g]) => Object.hasOwn(labels, k) && g(labels[k] as string));
     });
   }
-  const services = exactValues(rule.service);
-  if (rule.service !== undefined && !services)
-    pushString(tests, compileGlobs(rule.service), (r) => r.service.name);
-  if (rule.serviceKind !== undefined)
-    pushString(tests, compileGlobs(rule.serviceKind), (r) => r.service.kind);
+  const serviceTest = rule.service !== undefined ? compileGlobs(rule.service) : undefined;
+  const kindTest = rule.serviceKind !== undefined ? compileGlobs(rule.serviceKind) : undefined;
+  const templateTest = a?.template !== undefined ? compileGlobs(a.template) : undefined;
 
   let opType: OpType | undefined;
   if (rule.llm) {
@@ -186,8 +183,11 @@ function compileRule(rule: PolicyRule, order: number, defaultTimeout: number): C
     reason: rule.description ?? `${rule.effect} by rule ${rule.id}`,
     settlesApproval: rule.settlesApproval === true,
     approvalTimeoutSeconds: rule.approvalTimeoutSeconds ?? defaultTimeout,
-    opType,
-    services,
+    selects: (op, service, kind, template) =>
+      (opType === undefined || opType === op) &&
+      (!serviceTest || serviceTest(service)) &&
+      (!kindTest || kindTest(kind)) &&
+      (!templateTest || templateTest(template)),
     test,
     reachable,
   };
