@@ -14,7 +14,7 @@ import { LiveBus } from '../live/bus.js';
 import { Policy } from '../policy/policy.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import { createDocker } from '../sandbox/engine.js';
-import { KillSwitch } from './killswitch.js';
+import { KillSwitch, type KillCounts } from './killswitch.js';
 
 /**
  * Real parts on loopback for the kill-switch end-to-end test and benchmark: the core DB, the
@@ -90,11 +90,11 @@ export class KillTestbed {
       doors: this.gateway,
     });
     await sandboxes.open();
-    this.killSwitch.onEngage(async (scope, ctx) => {
+    this.killSwitch.onEngage(async (scope, ctx): Promise<KillCounts> => {
       const n = await sandboxes.haltScope(scope, ctx.sandboxAction);
       return ctx.sandboxAction === 'pause' ? { sandboxesPaused: n } : { sandboxesStopped: n };
     });
-    this.killSwitch.onRelease(async (scope, ctx) =>
+    this.killSwitch.onRelease(async (scope, ctx): Promise<KillCounts> =>
       ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : {},
     );
     this.sandboxes = sandboxes;
