@@ -14,10 +14,14 @@ export function policyJsonSchema(): Record<string, unknown> {
   };
 }
 
-export const policyJsonSchemaText = (): string => `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
-
-// `npx tsx electron/core/policy/json-schema.ts` rewrites resources/policy/policy.schema.json.
+// `npx tsx electron/core/policy/json-schema.ts` rewrites resources/policy/policy.schema.json (Prettier-formatted).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(POLICY_SCHEMA_FILE, policyJsonSchemaText());
-  console.log(`wrote ${fileURLToPath(POLICY_SCHEMA_FILE)}`);
+  const prettier = await import('prettier');
+  const file = fileURLToPath(POLICY_SCHEMA_FILE);
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  writeFileSync(
+    file,
+    await prettier.format(JSON.stringify(policyJsonSchema()), { ...options, parser: 'json' }),
+  );
+  console.log(`wrote ${file}`);
 }
