@@ -1,4 +1,5 @@
 import { systemProcedures } from './system.js';
+import { sandboxesProcedures } from './sandboxes.js';
 import { auditProcedures } from './audit.js';
 import { killProcedures } from './kill.js';
 import { policyProcedures } from './policy.js';
@@ -9,6 +10,7 @@ import { policyProcedures } from './policy.js';
  */
 export const procedures = {
   ...systemProcedures,
+  ...sandboxesProcedures,
   ...auditProcedures,
   ...killProcedures,
   ...policyProcedures,

@@ -1,7 +1,9 @@
 import type { Command } from '../io.js';
 import { serveCommand } from './serve.js';
 import { statusCommand } from './status.js';
+import { runCommand } from './run.js';
+import { sandboxCommand } from './sandbox.js';
 import { killCommand } from './kill.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
-export const commands: Command[] = [serveCommand, statusCommand, killCommand];
+export const commands: Command[] = [serveCommand, statusCommand, runCommand, sandboxCommand, killCommand];
