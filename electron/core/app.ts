@@ -42,6 +42,8 @@ export interface Core {
   readonly docker: Docker;
   readonly log: Log;
   readonly api: ControlApi;
+  /** The audit ledger (tests and the shell reach it here; components get it passed in). */
+  readonly ledger: Ledger;
   /** Extra authenticated routes on the headless control server (terminals, ...). */
   readonly routes: ExtraRoute[];
   /** Extra fields for `gatehouse serve --json` (the gateway address, ...). */
@@ -108,6 +110,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const api = new ControlApi(handlers);
   return {
     ...base,
+    ledger,
     api,
     async close() {
       for (const close of closers.reverse()) {

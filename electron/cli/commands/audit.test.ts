@@ -1,0 +1,124 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { createCore, type Core } from '../../core/app.js';
+import { writeRuntimeFile } from '../../core/runtime-file.js';
+import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
+import { runCli } from '../run.js';
+
+let dir: string;
+let core: Core;
+let server: ControlServer;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gh-audit-cli-'));
+  core = await createCore({
+    dataDir: dir,
+    mode: 'headless',
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
+  });
+  server = await startControlServer(core, { port: 0, staticDir: dir });
+  writeRuntimeFile(core.dataDir, {
+    pid: process.pid,
+    api: server.url,
+    console: server.consoleUrl,
+    token: server.token,
+    startedAt: new Date().toISOString(),
+  });
+});
+afterAll(async () => {
+  await server?.close();
+  await core?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(...argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const io = { out: '', err: '' };
+  stdout.on('data', (c: Buffer) => (io.out += c.toString()));
+  stderr.on('data', (c: Buffer) => (io.err += c.toString()));
+  const done = runCli(['audit', ...argv, '--data-dir', dir], {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
+  });
+  return { io, done, stdout };
+}
+async function cli(...argv: string[]) {
+  const r = start(...argv);
+  const code = await r.done;
+  return { code, ...r.io };
+}
+const until = async (f: () => boolean) => {
+  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
+};
+
+describe('gatehouse audit (through the running instance)', () => {
+  it('tails live events, searches, exports JSONL and verifies', async () => {
+    const run = core.ledger.newRunId();
+    const before = core.live.subscriberCount;
+    const tail = start('tail', '--agent', 'bot-1');
+    await until(() => core.live.subscriberCount > before); // the CLI's SSE stream is connected
+    core.ledger.append({
+      kind: 'tool_call',
+      run,
+      agent: 'bot-1',
+      operation: 'mcp:fs/write_file',
+      summary: 'write /tmp/pelican.txt',
+      payload: { name: 'write_file', arguments: { path: '/tmp/pelican.txt' } },
+    });
+    core.ledger.append({ kind: 'tool_call', run, agent: 'other', summary: 'not for this tail' });
+    await core.ledger.appendDurable({
+      kind: 'output',
+      run,
+      agent: 'bot-1',
+      payload: { text: 'done writing the pelican file' },
+    });
+    await until(() => tail.io.out.includes('output'));
+    tail.stdout.destroy();
+    expect(await tail.done).toBe(0);
+    expect(tail.io.out).toMatch(/tool_call\s+bot-1\s+mcp:fs\/write_file\s+write \/tmp\/pelican.txt/);
+    expect(tail.io.out).not.toContain('not for this tail');
+
+    const s = await cli('search', 'pelican');
+    expect(s.code).toBe(0);
+    expect(s.out.split('\n').filter((l) => /tool_call|output/.test(l))).toHaveLength(2);
+
+    const file = join(dir, 'run.jsonl');
+    const x = await cli('export', '--run', run, '--out', file);
+    expect(x.code).toBe(0);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; run: string });
+    expect(lines.map((l) => l.kind)).toEqual(['tool_call', 'tool_call', 'output']);
+
+    const v = await cli('verify');
+    expect(v.code).toBe(0);
+    expect(v.out.trim()).toMatch(/^intact, \d+ events$/);
+
+    const r = await cli('runs', '--json');
+    expect(r.out).toContain(run);
+  });
+
+  it('verify exits 1 and names the first broken link after tampering', async () => {
+    await core.ledger.appendDurable({ kind: 'config', summary: 'will be forged' });
+    const db = new Database(join(dir, 'ledger.db'));
+    db.prepare("UPDATE events SET summary = 'forged' WHERE summary = 'will be forged'").run();
+    db.close();
+    const v = await cli('verify');
+    expect(v.code).toBe(1);
+    expect(v.out).toMatch(/^broken at event \d+/);
+  });
+
+  it('explains usage errors', async () => {
+    const u = await cli('export');
+    expect(u.code).toBe(2);
+    expect(u.err).toMatch(/--run R or --from ISO/);
+  });
+});
