@@ -3,10 +3,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const noNode = { group: ['node:*'], message: 'The renderer runs in a sandboxed browser: no Node built-ins.' };
-const noElectron = {
-  group: ['electron', 'electron/*'],
-  message: "Only electron/shell may import 'electron'.",
-};
+// The 'electron' package by name (a path pattern would also catch relative imports into electron/).
+const noElectron = { name: 'electron', message: "Only electron/shell may import 'electron'." };
 const noMain = {
   group: ['**/electron/**'],
   message: 'The renderer talks to the core through the typed client only.',
@@ -36,18 +34,18 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [noElectron] }],
+      'no-restricted-imports': ['error', { paths: [noElectron] }],
     },
   },
   { files: ['electron/shell/**', 'electron/preload/**'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: { 'no-restricted-imports': ['error', { patterns: [noNode, noElectron, noMain] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [noNode, noMain] }] },
   },
   {
     files: ['shared/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [noSides, noElectron, noNode] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [noElectron], patterns: [noSides, noNode] }] },
   },
   { files: ['resources/**/*.{js,mjs,cjs}'], languageOptions: { globals: { ...globals.node } } },
 );
