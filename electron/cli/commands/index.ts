@@ -4,6 +4,7 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { killCommand } from './kill.js';
+import { auditCommand } from './audit.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
-export const commands: Command[] = [serveCommand, statusCommand, runCommand, sandboxCommand, killCommand];
+export const commands: Command[] = [serveCommand, statusCommand, runCommand, sandboxCommand, killCommand, auditCommand];
