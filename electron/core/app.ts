@@ -13,6 +13,9 @@ import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
 import { policyHandlers } from './policy/handlers.js';
 import { DemoProvider } from './demo/provider.js';
+import { Vault } from './vault/vault.js';
+import type { KeyProvider } from './vault/key-source.js';
+import { vaultHandlers } from './vault/handlers.js';
 import { createDocker } from './sandbox/engine.js';
 import { GATEHOUSE_VERSION } from './version.js';
 import { createLog, type Log } from './log.js';
@@ -25,6 +28,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Port of the host-agent gateway door (0 = any free port). */
   gatewayPort?: number;
+  /** The vault master key's store (the Electron shell passes a safeStorage-backed one). */
+  vaultKeyProvider?: KeyProvider;
 }
 
 /**
@@ -95,6 +100,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     engageKill: (scope, reason) => killSwitch.engage(scope, 'policy', reason),
   });
   closers.push(() => policy.close());
+  // Vault: credentials encrypted in the core DB; master key from the shell, GATEHOUSE_VAULT_KEY, the keyring or a passphrase.
+  const vault = await Vault.open({
+    dataDir,
+    db,
+    env,
+    live,
+    ledger,
+    redactTo: [log],
+    ...(options.vaultKeyProvider ? { keyProvider: options.vaultKeyProvider } : {}),
+    warn: (line) => log.warn(line),
+  });
+  closers.push(() => vault.close());
+  killSwitch.onEngage((scope) => ({ leasesRevoked: vault.revokeForKill(scope) }));
   // The built-in LLM upstream (no API key needed), registered as service `demo`.
   const demoProvider = await DemoProvider.start();
   closers.push(() => demoProvider.close());
@@ -105,6 +123,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...auditHandlers({ ledger }),
     ...killHandlers(killSwitch),
     ...policyHandlers(policy),
+    ...vaultHandlers(vault),
   };
 
   const api = new ControlApi(handlers);

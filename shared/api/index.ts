@@ -3,6 +3,7 @@ import { sandboxesProcedures } from './sandboxes.js';
 import { auditProcedures } from './audit.js';
 import { killProcedures } from './kill.js';
 import { policyProcedures } from './policy.js';
+import { vaultProcedures } from './vault.js';
 
 /**
  * Every control-API procedure, by name. Each domain declares its own contract in its own
@@ -14,6 +15,7 @@ export const procedures = {
   ...auditProcedures,
   ...killProcedures,
   ...policyProcedures,
+  ...vaultProcedures,
 };
 export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;
