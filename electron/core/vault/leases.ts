@@ -56,7 +56,9 @@ export class LeaseBook {
 
   add(rec: LeaseInfo, expiresAtMs: number, now: number): void {
     this.leases.set(rec.id, { ...rec, expiresAtMs });
-    if (++this.adds % 1024 === 0 || this.leases.size > this.max) this.sweep(now);
+    if (++this.adds % 1024 === 0) this.sweep(now);
+    // Too many live leases: drop the oldest (its token is re-leased on the next request anyway).
+    if (this.leases.size > this.max) this.leases.delete(this.leases.keys().next().value as string);
   }
 
   isActive(id: string, now: number): boolean {
@@ -93,10 +95,5 @@ export class LeaseBook {
 
   private sweep(now: number): void {
     for (const [id, r] of this.leases) if (r.expiresAtMs <= now) this.leases.delete(id);
-    // Still too many live leases: drop the oldest (they are re-leased on the next request anyway).
-    for (const id of this.leases.keys()) {
-      if (this.leases.size <= this.max) break;
-      this.leases.delete(id);
-    }
   }
 }
