@@ -7,6 +7,7 @@ import { servicesProcedures } from '../../../shared/api/services.js';
 import { sandboxesProcedures } from '../../../shared/api/sandboxes.js';
 import { vaultProcedures } from '../../../shared/api/vault.js';
 import { policyProcedures } from '../../../shared/api/policy.js';
+import { auditProcedures } from '../../../shared/api/audit.js';
 
 /**
  * Every contract the console knows about. Domains are imported from their own shared/api files
@@ -22,6 +23,7 @@ export const consoleProcedures = {
   ...vaultProcedures,
   ...sandboxesProcedures,
   ...policyProcedures,
+  ...auditProcedures,
 };
 export type ConsoleProcedures = typeof consoleProcedures;
 export type ProcName = keyof ConsoleProcedures & string;

@@ -5,10 +5,12 @@ import type { LiveTopic } from '../../../shared/api/live.js';
  * [procedureName, input], so a prefix match covers every input of every listed procedure.
  */
 export const topicInvalidates: Record<LiveTopic, readonly string[]> = {
-  'ledger.events': ['audit.'],
+  // Not every audit.* query: a run's timeline and transcript follow the stream themselves, and
+  // re-reading a 100k-event run at every burst would swamp the core.
+  'ledger.events': ['audit.runs', 'audit.status', 'audit.events', 'gateway.', 'limits.'],
   'system.changed': ['system.'],
   'gateway.stats': ['gateway.'],
-  'policy.changed': ['policy.'],
+  'policy.changed': ['policy.', 'approvals.', 'limits.'],
   'approvals.changed': ['approvals.'],
   'vault.changed': ['vault.'],
   'sandboxes.changed': ['sandboxes.'],

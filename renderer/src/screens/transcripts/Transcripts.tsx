@@ -1,13 +1,20 @@
-import { NotAvailable } from '../../components/states.js';
+import { useRouter } from '../../state/router.js';
+import { Compare } from './Compare.js';
+import { RunsList } from './RunsList.js';
+import { RunView } from './RunView.js';
 
+/** #/transcripts · #/transcripts/run/<id>[/<event>] · #/transcripts/compare/<a>/<b> · #/transcripts/compare-agents/<a>/<b> */
 export default function Transcripts() {
+  const rest = useRouter((r) => r.route.rest);
+  const [view, a, b] = rest;
   return (
     <div className="stack">
       <h1>Transcripts</h1>
-      <NotAvailable
-        what="Transcripts (the audit ledger)"
-        procedures={'audit.runs, audit.run, audit.search'.split(', ')}
-      />
+      {view === 'run' && a ? <RunView key={a} run={a} initialEvent={b} /> : null}
+      {(view === 'compare' || view === 'compare-agents') && a && b ? (
+        <Compare a={a} b={b} by={view === 'compare' ? 'run' : 'agent'} />
+      ) : null}
+      {view !== 'run' && view !== 'compare' && view !== 'compare-agents' ? <RunsList /> : null}
     </div>
   );
 }

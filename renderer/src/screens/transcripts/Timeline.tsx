@@ -1,0 +1,182 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { LedgerEvent } from '../../../../shared/events.js';
+import { call } from '../../api/client.js';
+import { useLedgerEvents } from '../../api/hooks.js';
+import { ErrorState } from '../../components/states.js';
+import { eventLine, fmtTime, kindTone } from './format.js';
+import { addLive, addPage, emptyTimeline, rowsOf, type TimelineModel } from './timeline-model.js';
+
+const ROW = 28;
+const PAGE = 1000;
+
+/**
+ * Every event of a run, virtualised: pages are read from the start as the list scrolls, live
+ * events are added as they arrive (batched per animation frame), and the list follows the end
+ * while the person is there.
+ */
+export function Timeline({
+  run,
+  selected,
+  onSelect,
+}: {
+  run: string;
+  selected?: string;
+  onSelect: (id: string) => void;
+}) {
+  const [model, setModel] = useState<TimelineModel>(emptyTimeline);
+  const [error, setError] = useState<Error | null>(null);
+  const [follow, setFollow] = useState(true);
+  const loading = useRef(false);
+  const pending = useRef<LedgerEvent[]>([]);
+  const frame = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+
+  const loadMore = useCallback(
+    async (cursor: string | undefined, first = false) => {
+      if (loading.current) return;
+      loading.current = true;
+      try {
+        const page = await call('audit.timeline', { run, limit: PAGE, ...(cursor ? { cursor } : {}) });
+        setModel((m) => addPage(first ? emptyTimeline() : m, page.items, page.nextCursor));
+        setError(null);
+      } catch (e) {
+        setError(e as Error);
+      } finally {
+        loading.current = false;
+      }
+    },
+    [run],
+  );
+
+  useEffect(() => {
+    setModel(emptyTimeline());
+    void loadMore(undefined, true);
+  }, [loadMore]);
+
+  useLedgerEvents(
+    useCallback(
+      (events: LedgerEvent[]) => {
+        for (const e of events) if (e.run === run) pending.current.push(e);
+        if (pending.current.length && !frame.current) {
+          frame.current = requestAnimationFrame(() => {
+            frame.current = 0;
+            const batch = pending.current;
+            pending.current = [];
+            setModel((m) => addLive(m, batch));
+          });
+        }
+      },
+      [run],
+    ),
+  );
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+
+  const rows = rowsOf(model);
+  const virtualizer = useVirtualizer({
+    count: rows.count,
+    getScrollElement: () => box.current,
+    estimateSize: () => ROW,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+
+  // Read the next page when the person scrolls near the end of what is loaded.
+  const lastIndex = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (!model.headDone && model.nextCursor && lastIndex >= model.head.length - 200)
+      void loadMore(model.nextCursor);
+  }, [lastIndex, model.headDone, model.nextCursor, model.head.length, loadMore]);
+
+  useEffect(() => {
+    if (follow && rows.count > 0) virtualizer.scrollToIndex(rows.count - 1, { align: 'end' });
+  }, [follow, rows.count, virtualizer]);
+
+  const selIndex = selected ? model.head.findIndex((e) => e.id === selected) : -1;
+  const onKey = (e: React.KeyboardEvent) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    e.preventDefault();
+    const next = Math.max(0, Math.min(model.head.length - 1, selIndex + (e.key === 'ArrowDown' ? 1 : -1)));
+    const ev = model.head[next];
+    if (ev) {
+      setFollow(false);
+      onSelect(ev.id);
+      virtualizer.scrollToIndex(next);
+    }
+  };
+
+  if (error && model.head.length === 0)
+    return <ErrorState error={error} retry={() => void loadMore(undefined, true)} />;
+  return (
+    <div className="stack">
+      <div className="row small">
+        <span data-testid="timeline-count">
+          {rows.count.toLocaleString()} event(s){model.headDone ? '' : ' loaded'}
+        </span>
+        <label className="row right">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow live
+        </label>
+      </div>
+      <div
+        ref={box}
+        className="vlist"
+        style={{ height: 'calc(100vh - 300px)', minHeight: 240 }}
+        role="listbox"
+        aria-label="Run events"
+        tabIndex={0}
+        onKeyDown={onKey}
+        onWheel={(e) => {
+          if (e.deltaY < 0) setFollow(false);
+        }}
+        onScroll={() => {
+          const el = box.current;
+          if (el && el.scrollHeight - el.scrollTop - el.clientHeight < ROW) setFollow(true);
+        }}
+      >
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {items.map((vi) => {
+            const row = rows.at(vi.index);
+            if (row.type === 'gap')
+              return (
+                <div key="gap" className="vrow muted" style={{ top: vi.start, height: ROW }}>
+                  … older events still loading; newest below
+                </div>
+              );
+            const e = row.event;
+            const tone = kindTone(e);
+            return (
+              <div
+                key={e.id}
+                className="vrow"
+                role="option"
+                aria-selected={e.id === selected}
+                data-event-id={e.id}
+                style={{ top: vi.start, height: ROW }}
+                onClick={() => {
+                  setFollow(false);
+                  onSelect(e.id);
+                }}
+              >
+                <span className="cell mono small muted" style={{ width: 124, flex: 'none' }}>
+                  {fmtTime(e.ts)}
+                </span>
+                <span className={`cell pill ${tone}`} style={{ width: 84, justifyContent: 'center' }}>
+                  {e.kind}
+                </span>
+                <span className="cell small" style={{ width: 110 }}>
+                  {e.agent ?? ''}
+                </span>
+                <span className="cell" style={{ flex: 1 }}>
+                  {eventLine(e)}
+                </span>
+                {e.latencyMs !== undefined ? (
+                  <span className="cell small muted">{Math.round(e.latencyMs)} ms</span>
+                ) : null}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
