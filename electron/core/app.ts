@@ -13,9 +13,10 @@ import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
 import { policyHandlers } from './policy/handlers.js';
 import { DemoProvider } from './demo/provider.js';
-import { Vault } from './vault/vault.js';
-import type { KeyProvider } from './vault/key-source.js';
-import { vaultHandlers } from './vault/handlers.js';
+import { createGatewayComponent } from './gateway/component.js';
+import { adapterFor } from './adapters/index.js';
+import { gatewayHandlers } from './gateway/handlers.js';
+import { agentsHandlers } from './agents/handlers.js';
 import { createDocker } from './sandbox/engine.js';
 import { GATEHOUSE_VERSION } from './version.js';
 import { createLog, type Log } from './log.js';
@@ -28,8 +29,6 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Port of the host-agent gateway door (0 = any free port). */
   gatewayPort?: number;
-  /** The vault master key's store (the Electron shell passes a safeStorage-backed one). */
-  vaultKeyProvider?: KeyProvider;
 }
 
 /**
@@ -100,22 +99,37 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     engageKill: (scope, reason) => killSwitch.engage(scope, 'policy', reason),
   });
   closers.push(() => policy.close());
-  // Vault: credentials encrypted in the core DB; master key from the shell, GATEHOUSE_VAULT_KEY, the keyring or a passphrase.
-  const vault = await Vault.open({
-    dataDir,
-    db,
-    env,
-    live,
-    ledger,
-    redactTo: [log],
-    ...(options.vaultKeyProvider ? { keyProvider: options.vaultKeyProvider } : {}),
-    warn: (line) => log.warn(line),
-  });
-  closers.push(() => vault.close());
-  killSwitch.onEngage((scope) => ({ leasesRevoked: vault.revokeForKill(scope) }));
   // The built-in LLM upstream (no API key needed), registered as service `demo`.
   const demoProvider = await DemoProvider.start();
   closers.push(() => demoProvider.close());
+  // Gateway: agents, services and Gatehouse's CA (<dataDir>/ca); the host door on loopback; one socket door per sandbox.
+  const gw = await createGatewayComponent({
+    dataDir,
+    db,
+    live,
+    env,
+    ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}),
+    adapterFor,
+    deps: {
+      ledger,
+      policy: policy.engine,
+      limits: policy.limits,
+      guardrails: policy.guardrails,
+      approvals: policy.approvals,
+      killSwitch,
+    },
+  });
+  closers.push(() => gw.close());
+  announce.gateway = gw.gateway.address;
+  killSwitch.onEngage((scope) => gw.onKill(scope));
+  policy.recent = gw.recentRequests(
+    () =>
+      ledger.queries.events({ kind: ['request', 'decision'] }, { order: 'desc', limit: 1000, payload: true })
+        .items,
+  );
+  // The built-in demo provider as services `demo` (Anthropic) and `demo-openai` (OpenAI); no credential needed.
+  gw.services.add({ name: 'demo', kind: 'anthropic', baseUrl: demoProvider.address }, { replace: true });
+  gw.services.add({ name: 'demo-openai', kind: 'openai', baseUrl: demoProvider.address }, { replace: true });
 
   // --- control API: each owner spreads its handlers here ---
   const handlers: Partial<Handlers<Procedures>> = {
@@ -123,7 +137,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...auditHandlers({ ledger }),
     ...killHandlers(killSwitch),
     ...policyHandlers(policy),
-    ...vaultHandlers(vault),
+    ...gatewayHandlers(gw, (e) => ledger.append(e)),
+    ...agentsHandlers(gw.agents, {
+      live,
+      gatewayUrl: () => gw.gateway.address,
+      audit: (e) => ledger.append(e),
+    }),
   };
 
   const api = new ControlApi(handlers);

@@ -5,6 +5,17 @@ import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { killCommand } from './kill.js';
 import { auditCommand } from './audit.js';
+import { agentCommand } from './agent.js';
+import { serviceCommand } from './service.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
-export const commands: Command[] = [serveCommand, statusCommand, runCommand, sandboxCommand, killCommand, auditCommand];
+export const commands: Command[] = [
+  serveCommand,
+  statusCommand,
+  runCommand,
+  sandboxCommand,
+  killCommand,
+  auditCommand,
+  agentCommand,
+  serviceCommand,
+];

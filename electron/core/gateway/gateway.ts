@@ -7,7 +7,7 @@ import { GatehouseError } from '../../../shared/errors.js';
 import type { Agent } from '../agents/registry.js';
 import { ConnectHandler } from './connect.js';
 import type { GatewayDeps } from './deps.js';
-import { rawRefusal, sendRefusal, type Refusal } from './deny.js';
+import { rawRefusal, sendRefusal, type Dialect, type Refusal } from './deny.js';
 import { presentedKey } from './headers.js';
 import { InFlight, type InFlightFilter } from './inflight.js';
 import { defaultGatewayOptions, type GatewayOptions } from './options.js';
@@ -75,7 +75,8 @@ export class Gateway {
     if (!this.deps.agents.get(agent.id))
       throw new GatehouseError('unknown_agent', `No agent named "${agent.id}".`, 404);
     await this.closeSandboxDoor(agent.id);
-    mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+    // The socket dir is bind-mounted into the sandbox for a non-root user; the data dir above it stays 0700.
+    mkdirSync(dirname(socketPath), { recursive: true, mode: 0o711 });
     rmSync(socketPath, { force: true });
     const door: Door = { kind: 'sandbox', name: `sandbox:${agent.id}`, agentId: agent.id, socketPath };
     const server = this.httpServer(door);
@@ -210,13 +211,7 @@ export class Gateway {
       req.resume();
       const proxyForm = /^https?:/i.test(req.url ?? '');
       const r = who.refusal.status === 407 && !proxyForm ? { ...who.refusal, status: 401 } : who.refusal;
-      const dialect = req.url?.startsWith('/llm/anthropic')
-        ? 'anthropic'
-        : req.url?.startsWith('/llm/openai')
-          ? 'openai'
-          : req.url?.startsWith('/mcp')
-            ? 'mcp'
-            : 'http';
+      const dialect = this.dialectOf(req.url ?? '');
       this.counters.error();
       this.pipeline.record({
         kind: 'error',
@@ -228,6 +223,15 @@ export class Gateway {
       return void sendRefusal(res, dialect, r);
     }
     return this.pipeline.handle(req, res, { agent: who.agent, door: door.name });
+  }
+
+  private dialectOf(url: string): Dialect {
+    const m = /^\/(llm|svc)\/([^/?]+)/.exec(url);
+    if (m) {
+      const s = m[1] === 'llm' ? this.deps.services.forLlmRoute(m[2]!) : this.deps.services.get(m[2]!);
+      if (s) return s.kind;
+    }
+    return url.startsWith('/mcp') ? 'mcp' : 'http';
   }
 
   private identify(

@@ -21,7 +21,7 @@ export function describeOperation(
 ): DescribedOperation {
   const url = target.url!;
   if (target.kind === 'anthropic' || target.kind === 'openai') {
-    const adapter = adapters?.adapterFor(target.kind, target.servicePath);
+    const adapter = adapters?.adapterFor(target.kind, target.servicePath, url.hostname);
     let model = '';
     let events: LedgerEventInput[] = [];
     if (adapter && json !== undefined) {

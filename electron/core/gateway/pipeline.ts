@@ -508,17 +508,35 @@ export class Pipeline {
     }
   }
 
-  private handleGate(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
+  private async handleGate(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
     req.resume();
-    const body = JSON.stringify({
-      agent: {
-        id: ctx.agent.id,
-        name: ctx.agent.name,
-        template: ctx.agent.template,
-        sandboxed: ctx.agent.sandboxed,
-      },
-      door: ctx.door,
-    });
+    const { agent } = ctx;
+    const path = (req.url ?? '').split('?')[0];
+    let out: unknown;
+    if (path === '/gate/whoami') {
+      out = {
+        agent: { id: agent.id, name: agent.name, template: agent.template, sandboxed: agent.sandboxed },
+        runId: this.runFor(agent),
+        door: ctx.door,
+      };
+    } else if (path === '/gate/tools') {
+      let tools: unknown[];
+      try {
+        tools = (await this.deps.mcp?.listTools?.(agent)) ?? [];
+      } catch {
+        tools = [];
+      }
+      const services = this.deps.services.list().map((s) => ({ name: s.name, kind: s.kind, hosts: s.hosts }));
+      out = { tools, services };
+    } else {
+      return sendRefusal(res, 'http', {
+        status: 404,
+        code: 'unknown_route',
+        reason: 'Try /gate/whoami or /gate/tools.',
+        rule: 'gateway-route',
+      });
+    }
+    const body = JSON.stringify(out);
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
   }

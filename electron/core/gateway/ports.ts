@@ -131,14 +131,18 @@ export interface ResponseParserPort {
 
 export interface AdapterPort {
   parseRequest(body: unknown): ParsedLlmRequest;
-  responseParser(opts: { contentType: string }): ResponseParserPort;
+  responseParser(opts: { contentType: string; model?: string }): ResponseParserPort;
 }
 
 export interface AdaptersPort {
-  adapterFor(serviceKind: string, path: string): AdapterPort | undefined;
+  adapterFor(serviceKind: string, path: string, host?: string): AdapterPort | undefined;
   costOf?(provider: string, model: string, usage: Partial<Usage>): number | null;
 }
 
 export interface McpHubPort {
   handle(req: IncomingMessage, res: ServerResponse, agent: Agent): unknown;
+  /** The tools this agent may see, for the in-sandbox `gate tools`. */
+  listTools?(
+    agent: Agent,
+  ): Promise<{ server: string; name: string; description?: string; inputSchema?: unknown }[]>;
 }

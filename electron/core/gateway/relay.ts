@@ -175,7 +175,10 @@ export async function relayResponse(a: RelayArgs): Promise<void> {
 
 function openParser(d: DescribedOperation, contentType: string): ResponseParserPort | undefined {
   try {
-    return d.adapter?.responseParser({ contentType });
+    return d.adapter?.responseParser({
+      contentType,
+      ...(d.operation.type === 'llm' && d.operation.model ? { model: d.operation.model } : {}),
+    });
   } catch {
     return undefined;
   }
