@@ -207,11 +207,9 @@ function printTools(list) {
 async function execCommand(argv) {
   const cmd = argv[0] === '--' ? argv.slice(1) : argv;
   if (!cmd.length) fail('exec needs a command: gate exec -- CMD [ARGS]', 2);
-  try {
-    await startProxy();
-  } catch (e) {
-    fail(`cannot listen on ${LISTEN}: ${e.message}`);
-  }
+  // The bind to 127.0.0.1 completes within a tick; the agent takes tens of milliseconds to start,
+  // so spawning right away (not after 'listening') is safe and keeps the proxy off the start path.
+  startProxy().catch((e) => fail(`cannot listen on ${LISTEN}: ${e.message}`));
   const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit' });
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) process.on(sig, () => child.kill(sig));
   child.on('error', (e) => fail(`cannot run ${cmd[0]}: ${e.message}`, 127));
