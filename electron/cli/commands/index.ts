@@ -7,6 +7,7 @@ import { killCommand } from './kill.js';
 import { auditCommand } from './audit.js';
 import { agentCommand } from './agent.js';
 import { serviceCommand } from './service.js';
+import { approvalsCommand, policyCommand } from './policy.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
 export const commands: Command[] = [
@@ -18,4 +19,6 @@ export const commands: Command[] = [
   auditCommand,
   agentCommand,
   serviceCommand,
+  policyCommand,
+  approvalsCommand,
 ];
