@@ -39,3 +39,8 @@ export async function askDemo(
   const body: unknown = await res.json().catch(() => null);
   return { status: res.status, body };
 }
+
+/** Goes to a screen through the navigation, as a person would. */
+export async function openScreen(page: import('@playwright/test').Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
+}

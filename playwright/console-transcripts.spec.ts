@@ -1,10 +1,10 @@
 import { test, expect } from './fixtures.js';
-import { askDemo, hostAgent } from './console-helpers.js';
+import { askDemo, hostAgent, openScreen } from './console-helpers.js';
 
 test('a run appears live, reads as a conversation, and follows new calls', async ({ page, gatehouse }) => {
   const agent = await hostAgent(gatehouse.info, 'transcript-agent');
   await page.goto(gatehouse.info.console);
-  await page.getByRole('button', { name: 'Transcripts' }).click();
+  await openScreen(page, 'Transcripts');
   await expect(page.getByRole('heading', { name: 'Transcripts' })).toBeVisible();
 
   // The first call creates the run; the list picks it up from the live stream, no reload.

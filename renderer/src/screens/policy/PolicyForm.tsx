@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { parseDocument, isMap, isSeq, type Document } from 'yaml';
+import { appendItem, deleteKey, removeItem, setScalar } from './yaml-edit.js';
 
 type Path = (string | number)[];
 
@@ -31,17 +32,23 @@ export function PolicyForm({ value, onChange }: { value: string; onChange: (text
       </div>
     );
   }
-  const edit = (path: Path, v: unknown) => {
+  // In-place text edits keep comments and layout; only if one cannot be made in place is the
+  // document re-serialised (the diff view then shows the reflow honestly).
+  const edit = (path: Path, v: string | number | undefined) => {
+    const inPlace = v === '' || v === undefined ? deleteKey(value, path) : setScalar(value, path, v);
+    if (inPlace !== null) return onChange(inPlace);
     const d = parseDocument(value);
     if (v === '' || v === undefined) d.deleteIn(path);
     else d.setIn(path, v);
-    onChange(d.toString());
+    onChange(d.toString({ lineWidth: 0 }));
   };
   const removeAt = (key: string, i: number) => {
+    const inPlace = removeItem(value, key, i);
+    if (inPlace !== null) return onChange(inPlace);
     const d = parseDocument(value);
     const seq = d.get(key);
     if (isSeq(seq)) seq.delete(i);
-    onChange(d.toString());
+    onChange(d.toString({ lineWidth: 0 }));
   };
   const rules = doc.get('rules');
   const limits = doc.get('limits');
@@ -131,13 +138,17 @@ export function PolicyForm({ value, onChange }: { value: string; onChange: (text
         onSubmit={(e) => {
           e.preventDefault();
           if (!newId) return;
-          const d = parseDocument(value);
-          if (!isMap(d.contents)) return;
-          const rule = d.createNode({ id: newId, effect: 'deny', service: '*' });
-          const seq = d.get('rules');
-          if (isSeq(seq)) seq.add(rule);
-          else d.set('rules', d.createNode([{ id: newId, effect: 'deny', service: '*' }]));
-          onChange(d.toString());
+          const fields = { id: newId, effect: 'deny', service: '*' };
+          const inPlace = appendItem(value, 'rules', fields);
+          if (inPlace !== null) onChange(inPlace);
+          else {
+            const d = parseDocument(value);
+            if (!isMap(d.contents)) return;
+            const seq = d.get('rules');
+            if (isSeq(seq)) seq.add(d.createNode(fields));
+            else d.set('rules', d.createNode([fields]));
+            onChange(d.toString({ lineWidth: 0 }));
+          }
           setNewId('');
         }}
       >
