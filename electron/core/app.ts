@@ -18,6 +18,9 @@ import { adapterFor } from './adapters/index.js';
 import { gatewayHandlers } from './gateway/handlers.js';
 import { agentsHandlers } from './agents/handlers.js';
 import { createDocker } from './sandbox/engine.js';
+import { SandboxManager } from './sandbox/manager.js';
+import { sandboxesHandlers } from './sandbox/handlers.js';
+import { terminalStreamRoute } from './sandbox/terminal-route.js';
 import { GATEHOUSE_VERSION } from './version.js';
 import { createLog, type Log } from './log.js';
 import type { ExtraRoute } from './server/routes.js';
@@ -48,6 +51,8 @@ export interface Core {
   readonly api: ControlApi;
   /** The audit ledger (tests and the shell reach it here; components get it passed in). */
   readonly ledger: Ledger;
+  /** Sandboxes (create/wait/haltScope/terminals...), for in-process callers like the demo scenarios. */
+  readonly sandboxes: SandboxManager;
   /** Extra authenticated routes on the headless control server (terminals, ...). */
   readonly routes: ExtraRoute[];
   /** Extra fields for `gatehouse serve --json` (the gateway address, ...). */
@@ -130,10 +135,32 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // The built-in demo provider as services `demo` (Anthropic) and `demo-openai` (OpenAI); no credential needed.
   gw.services.add({ name: 'demo', kind: 'anthropic', baseUrl: demoProvider.address }, { replace: true });
   gw.services.add({ name: 'demo-openai', kind: 'openai', baseUrl: demoProvider.address }, { replace: true });
+  // Sandboxes: containers whose only way out is their own gateway socket; re-attached (or cleaned up) on start.
+  const sandboxes = new SandboxManager({
+    docker,
+    db,
+    dataDir,
+    live,
+    ledger,
+    agents: gw.agents,
+    doors: gw.gateway,
+    caCertPem: () => gw.ca.certPem,
+    env,
+  });
+  await sandboxes.open();
+  closers.push(() => sandboxes.close());
+  killSwitch.onEngage(async (scope, ctx) => ({
+    sandboxesHalted: await sandboxes.haltScope(scope, ctx.sandboxAction),
+  }));
+  killSwitch.onRelease(async (scope, ctx) =>
+    ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : undefined,
+  );
+  routes.push(terminalStreamRoute(sandboxes.terminals));
 
   // --- control API: each owner spreads its handlers here ---
   const handlers: Partial<Handlers<Procedures>> = {
     ...systemHandlers(base),
+    ...sandboxesHandlers(sandboxes, live),
     ...auditHandlers({ ledger }),
     ...killHandlers(killSwitch),
     ...policyHandlers(policy),
@@ -150,6 +177,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...base,
     ledger,
     api,
+    sandboxes,
     async close() {
       for (const close of closers.reverse()) {
         try {
