@@ -17,6 +17,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { LiveBus } from '../live/bus.js';
 import { Policy } from '../policy/policy.js';
 import { Vault } from '../vault/vault.js';
+import { adapterFor } from '../adapters/index.js';
 import { Gateway } from './gateway.js';
 import type { GatewayOptions } from './options.js';
 import { ServiceStore } from './services.js';
@@ -86,6 +87,7 @@ export async function openTestbed(
       services,
       ca,
       ledger,
+      adapters: { adapterFor },
       policy: policy.engine,
       limits: policy.limits,
       guardrails: policy.guardrails,
@@ -96,6 +98,7 @@ export async function openTestbed(
     },
     { extraCaCerts: [upstreamCa.certPem], headersTimeoutMs: 1000, requestTimeoutMs: 3000, ...gw },
   );
+  killSwitch.onEngage((scope) => ({ streamsAborted: gateway.abort(scope, 'kill') }));
   const events = async (filter: { kind?: string | string[]; agent?: string } = {}) => {
     await ledger.flush();
     return ledger.queries.events(filter, { payload: true, limit: 5000 }).items;
