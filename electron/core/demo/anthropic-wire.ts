@@ -5,6 +5,18 @@ export interface Frame {
   event?: string;
   data: unknown;
 }
+/** Frames produced while streaming (long text streams), instead of all up front. */
+export interface LazyFrames {
+  lazy: Iterable<Frame>;
+}
+export type FrameItem = Frame | LazyFrames;
+
+export function* expandFrames(items: Iterable<FrameItem>): Generator<Frame> {
+  for (const item of items) {
+    if ('lazy' in item) yield* item.lazy;
+    else yield item;
+  }
+}
 
 export function sseFrame(f: Frame): string {
   const data = typeof f.data === 'string' ? f.data : JSON.stringify(f.data);
@@ -46,8 +58,8 @@ export function anthropicMessage(p: Plan): Record<string, unknown> {
 }
 
 /** The streaming Messages events, in the documented order. */
-export function anthropicFrames(p: Plan): Frame[] {
-  const frames: Frame[] = [];
+export function anthropicFrames(p: Plan): FrameItem[] {
+  const frames: FrameItem[] = [];
   const f = (event: string, data: Record<string, unknown>) =>
     frames.push({ event, data: { type: event, ...data } });
   f('message_start', {
@@ -67,8 +79,15 @@ export function anthropicFrames(p: Plan): Frame[] {
       f('content_block_delta', { index, delta: { type: 'signature_delta', signature: b.signature } });
     } else if (b.type === 'text') {
       f('content_block_start', { index, content_block: { type: 'text', text: '' } });
-      for (const piece of textDeltas(p))
-        f('content_block_delta', { index, delta: { type: 'text_delta', text: piece } });
+      frames.push({
+        lazy: (function* () {
+          for (const text of textDeltas(p))
+            yield {
+              event: 'content_block_delta',
+              data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text } },
+            };
+        })(),
+      });
     } else {
       f('content_block_start', {
         index,

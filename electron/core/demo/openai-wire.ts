@@ -1,4 +1,4 @@
-import type { Frame } from './anthropic-wire.js';
+import type { Frame, FrameItem } from './anthropic-wire.js';
 import { chunks, newId, textDeltas, type Plan } from './plan.js';
 
 const created = () => Math.floor(Date.now() / 1000);
@@ -44,24 +44,30 @@ export function chatCompletion(p: Plan): Record<string, unknown> {
 }
 
 /** Chat Completions chunks, ending with the usage chunk (when asked for) and [DONE]. */
-export function chatFrames(p: Plan, includeUsage: boolean): Frame[] {
+export function chatFrames(p: Plan, includeUsage: boolean): FrameItem[] {
   const base = {
     id: `chatcmpl-${p.id.slice(4)}`,
     object: 'chat.completion.chunk',
     created: created(),
     model: p.model,
   };
-  const frames: Frame[] = [];
+  const frames: FrameItem[] = [];
+  const make = (delta: Record<string, unknown>, finish: string | null = null): Frame => ({
+    data: {
+      ...base,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(includeUsage ? { usage: null } : {}),
+    },
+  });
   const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
-    frames.push({
-      data: {
-        ...base,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-        ...(includeUsage ? { usage: null } : {}),
-      },
-    });
+    frames.push(make(delta, finish));
   chunk({ role: 'assistant', content: '', refusal: null });
-  if (p.text) for (const piece of textDeltas(p)) chunk({ content: piece });
+  if (p.text)
+    frames.push({
+      lazy: (function* () {
+        for (const content of textDeltas(p)) yield make({ content });
+      })(),
+    });
   p.toolUses.forEach((t, index) => {
     chunk({
       tool_calls: [{ index, id: callId(t.id), type: 'function', function: { name: t.name, arguments: '' } }],

@@ -12,12 +12,15 @@ export interface Plan {
   usage: { inputTokens: number; outputTokens: number; reasoningTokens: number };
   /** About how many characters each streamed delta carries. */
   chunkSize: number;
-  /** The text's stream deltas, when the script chose them (the slow model streams word by word). */
-  textPieces?: string[];
+  /**
+   * The text's stream deltas, when the script chose them: the slow model streams word by word,
+   * generated lazily so thousands of long streams do not sit in memory as frame objects.
+   */
+  textPieces?: () => Iterable<string>;
 }
 
-export function textDeltas(p: Plan): string[] {
-  return p.textPieces ?? chunks(p.text ?? '', p.chunkSize);
+export function textDeltas(p: Plan): Iterable<string> {
+  return p.textPieces ? p.textPieces() : chunks(p.text ?? '', p.chunkSize);
 }
 
 export const newId = (prefix: string, bytes = 12) => `${prefix}${randomBytes(bytes).toString('hex')}`;

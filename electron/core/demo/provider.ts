@@ -1,6 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { anthropicError, anthropicFrames, anthropicMessage, sseFrame, type Frame } from './anthropic-wire.js';
+import {
+  anthropicError,
+  anthropicFrames,
+  anthropicMessage,
+  expandFrames,
+  sseFrame,
+  type FrameItem,
+} from './anthropic-wire.js';
 import {
   conversationText,
   estimateTokens,
@@ -147,13 +154,16 @@ export class DemoProvider {
 
   private plan(conv: Conversation): Plan {
     if (conv.model.startsWith('demo-slow')) {
-      const pieces = Array.from({ length: this.opts.slowChunks }, (_, i) => `tick${i} `);
-      return { ...planTurn(conv, { text: pieces.join('') }), textPieces: pieces };
+      const n = this.opts.slowChunks;
+      const pieces = function* () {
+        for (let i = 0; i < n; i++) yield `tick${i} `;
+      };
+      return { ...planTurn(conv, { text: [...pieces()].join('') }), textPieces: pieces };
     }
     return planTurn(conv, scriptFor(conv.model)(conv, demoConfig(conv)));
   }
 
-  private async stream(res: ServerResponse, frames: Frame[], delayMs: number): Promise<void> {
+  private async stream(res: ServerResponse, frames: FrameItem[], delayMs: number): Promise<void> {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
@@ -163,7 +173,7 @@ export class DemoProvider {
     let closed = false;
     res.on('close', () => (closed = true));
     try {
-      for (const f of frames) {
+      for (const f of expandFrames(frames)) {
         if (closed) return;
         if (!res.write(sseFrame(f)))
           await new Promise<void>((r) => (res.once('drain', r), res.once('close', r)));
