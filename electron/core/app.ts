@@ -13,8 +13,15 @@ import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
 import { policyHandlers } from './policy/handlers.js';
 import { DemoProvider } from './demo/provider.js';
+import { Vault } from './vault/vault.js';
+import type { KeyProvider } from './vault/key-source.js';
+import { vaultHandlers } from './vault/handlers.js';
 import { createGatewayComponent } from './gateway/component.js';
 import { adapterFor } from './adapters/index.js';
+import { PriceTable } from './adapters/prices.js';
+import { pricesHandlers } from './adapters/handlers.js';
+import { createMcpComponent } from './mcp/component.js';
+import { mcpHandlers } from './mcp/handlers.js';
 import { gatewayHandlers } from './gateway/handlers.js';
 import { agentsHandlers } from './agents/handlers.js';
 import { createDocker } from './sandbox/engine.js';
@@ -32,6 +39,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Port of the host-agent gateway door (0 = any free port). */
   gatewayPort?: number;
+  /** The vault master key's store (the Electron shell passes a safeStorage-backed one). */
+  vaultKeyProvider?: KeyProvider;
 }
 
 /**
@@ -105,9 +114,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     engageKill: (scope, reason) => killSwitch.engage(scope, 'policy', reason),
   });
   closers.push(() => policy.close());
+  // Vault: credentials encrypted in the core DB; master key from the shell, GATEHOUSE_VAULT_KEY, the keyring or a passphrase.
+  const vault = await Vault.open({
+    dataDir,
+    db,
+    env,
+    live,
+    ledger,
+    redactTo: [log],
+    ...(options.vaultKeyProvider ? { keyProvider: options.vaultKeyProvider } : {}),
+    warn: (line) => log.warn(line),
+  });
+  closers.push(() => vault.close());
+  killSwitch.onEngage((scope) => ({ leasesRevoked: vault.revokeForKill(scope) }));
   // The built-in LLM upstream (no API key needed), registered as service `demo`.
   const demoProvider = await DemoProvider.start();
   closers.push(() => demoProvider.close());
+  // Adapters' price table (shipped resources/prices.json + the admin's entries) and the MCP hub the gateway mounts at /mcp.
+  const prices = new PriceTable(db);
+  const mcp = createMcpComponent({ db, policy, vault, ledger });
+  closers.push(() => mcp.close());
   // Gateway: agents, services and Gatehouse's CA (<dataDir>/ca); the host door on loopback; one socket door per sandbox.
   const gw = await createGatewayComponent({
     dataDir,
@@ -116,22 +142,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     env,
     ...(options.gatewayPort !== undefined ? { port: options.gatewayPort } : {}),
     adapterFor,
+    prices,
     deps: {
       ledger,
       policy: policy.engine,
       limits: policy.limits,
       guardrails: policy.guardrails,
       approvals: policy.approvals,
+      vault,
       killSwitch,
+      mcp: mcp.hub,
     },
   });
   closers.push(() => gw.close());
   announce.gateway = gw.gateway.address;
   killSwitch.onEngage((scope) => gw.onKill(scope));
   policy.recent = gw.recentRequests(
-    () =>
-      ledger.queries.events({ kind: ['request', 'decision'] }, { order: 'desc', limit: 1000, payload: true })
-        .items,
+    () => ledger.queries.events({ kind: ['request', 'decision'] }, { order: 'desc', limit: 1000, payload: true }).items,
   );
   // The built-in demo provider as services `demo` (Anthropic) and `demo-openai` (OpenAI); no credential needed.
   gw.services.add({ name: 'demo', kind: 'anthropic', baseUrl: demoProvider.address }, { replace: true });
@@ -165,12 +192,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...auditHandlers({ ledger }),
     ...killHandlers(killSwitch),
     ...policyHandlers(policy),
+    ...pricesHandlers(prices, (e) => ledger.append(e)),
+    ...mcpHandlers(mcp.store, mcp.hub, (e) => ledger.append(e)),
+    ...vaultHandlers(vault),
     ...gatewayHandlers(gw, (e) => ledger.append(e)),
-    ...agentsHandlers(gw.agents, {
-      live,
-      gatewayUrl: () => gw.gateway.address,
-      audit: (e) => ledger.append(e),
-    }),
+    ...agentsHandlers(gw.agents, { live, gatewayUrl: () => gw.gateway.address, audit: (e) => ledger.append(e) }),
   };
 
   const api = new ControlApi(handlers);

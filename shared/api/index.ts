@@ -3,9 +3,12 @@ import { sandboxesProcedures } from './sandboxes.js';
 import { auditProcedures } from './audit.js';
 import { killProcedures } from './kill.js';
 import { policyProcedures } from './policy.js';
+import { vaultProcedures } from './vault.js';
 import { gatewayProcedures } from './gateway.js';
 import { agentsProcedures } from './agents.js';
 import { servicesProcedures } from './services.js';
+import { mcpProcedures } from './mcp.js';
+import { pricesProcedures } from './prices.js';
 
 /**
  * Every control-API procedure, by name. Each domain declares its own contract in its own
@@ -17,9 +20,12 @@ export const procedures = {
   ...auditProcedures,
   ...killProcedures,
   ...policyProcedures,
+  ...vaultProcedures,
   ...gatewayProcedures,
   ...agentsProcedures,
   ...servicesProcedures,
+  ...mcpProcedures,
+  ...pricesProcedures,
 };
 export type Procedures = typeof procedures;
 export type ProcedureName = keyof Procedures;
