@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
 import type { PolicyRequest } from '../shared/policy/request.js';
-// The rule's 'electron/*' pattern also matches this relative path into the core (not the electron package).
-// eslint-disable-next-line no-restricted-imports
 import { PolicyEngine } from '../electron/core/policy/engine.js';
 import { percentile, quick, writeResult } from './lib/result.js';
 
