@@ -13,6 +13,9 @@ import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
 import { policyHandlers } from './policy/handlers.js';
 import { DemoProvider } from './demo/provider.js';
+import { demoHandlers } from './demo/handlers.js';
+import { DEMO_API_SERVICE, ensureDemoSetup } from './demo/setup.js';
+import { probeEngine } from './sandbox/engine.js';
 import { Vault } from './vault/vault.js';
 import type { KeyProvider } from './vault/key-source.js';
 import { vaultHandlers } from './vault/handlers.js';
@@ -184,13 +187,39 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : undefined,
   );
   routes.push(terminalStreamRoute(sandboxes.terminals));
+  // Demo scenarios: the project API service, the demo MCP server, its vault token and policy stanzas follow the
+  // provider's port; set up on the first `demo.run`, refreshed at start once they exist.
+  const demoWorld = { services: gw.services, mcpServers: mcp.store, vault, policy: policy.engine };
+  const prepareDemo = () => {
+    demoProvider.apiToken = ensureDemoSetup(demoWorld, demoProvider.address) ?? demoProvider.apiToken;
+  };
+  if (gw.services.get(DEMO_API_SERVICE)) {
+    try {
+      prepareDemo();
+    } catch (e) {
+      log.warn('demo setup', e);
+    }
+  }
+  const demoDeps = {
+    dataDir,
+    gatewayAddress: () => gw.gateway.address,
+    agents: gw.agents,
+    newRunId: () => ledger.newRunId(),
+    sandboxes,
+    engineReachable: async () => (await probeEngine(docker)).reachable,
+    prepare: prepareDemo,
+    log: (line: string) => log.info(line),
+  };
 
   // --- control API: each owner spreads its handlers here ---
   const handlers: Partial<Handlers<Procedures>> = {
     ...systemHandlers(base),
     ...sandboxesHandlers(sandboxes, live),
     ...auditHandlers({ ledger }),
-    ...killHandlers(killSwitch),
+    ...killHandlers(killSwitch, {
+      resolveAgent: (x) => gw.agents.get(x)?.id ?? gw.agents.list().find((a) => a.name === x)?.id,
+    }),
+    ...demoHandlers(demoDeps),
     ...policyHandlers(policy),
     ...pricesHandlers(prices, (e) => ledger.append(e)),
     ...mcpHandlers(mcp.store, mcp.hub, (e) => ledger.append(e)),
