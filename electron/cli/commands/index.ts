@@ -5,9 +5,12 @@ import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { killCommand } from './kill.js';
 import { auditCommand } from './audit.js';
+import { vaultCommand } from './vault.js';
 import { agentCommand } from './agent.js';
 import { serviceCommand } from './service.js';
 import { approvalsCommand, policyCommand } from './policy.js';
+import { mcpCommand } from './mcp.js';
+import { pricesCommand } from './prices.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
 export const commands: Command[] = [
@@ -17,8 +20,11 @@ export const commands: Command[] = [
   sandboxCommand,
   killCommand,
   auditCommand,
+  vaultCommand,
   agentCommand,
   serviceCommand,
   policyCommand,
   approvalsCommand,
+  mcpCommand,
+  pricesCommand,
 ];

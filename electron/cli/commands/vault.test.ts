@@ -1,0 +1,179 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../core/app.js';
+import { writeRuntimeFile } from '../../core/runtime-file.js';
+import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
+import {
+  driveBrowser,
+  startOAuthServer,
+  type OAuthTestServer,
+} from '../../core/vault/testing/oauth-server.js';
+import { runCli } from '../run.js';
+
+const CANARY = 'sk-cli-canary-93b1f0c4d2e7a6b5c8d9e0f1';
+const PASSPHRASE = 'tr0ub4dor & 3 horses';
+
+interface Instance {
+  dir: string;
+  core: Core;
+  server: ControlServer;
+}
+const instances: Instance[] = [];
+let as: OAuthTestServer;
+/** Everything every command printed: searched for the canary at the end. */
+const transcript: string[] = [];
+
+async function start(vaultKey: string, existingDir?: string): Promise<Instance> {
+  const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'gh-vault-cli-'));
+  const env = { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_VAULT_KEY: vaultKey };
+  const core = await createCore({ dataDir: dir, mode: 'headless', env });
+  const server = await startControlServer(core, { port: 0, staticDir: dir });
+  writeRuntimeFile(core.dataDir, {
+    pid: process.pid,
+    api: server.url,
+    console: server.consoleUrl,
+    token: server.token,
+    startedAt: new Date().toISOString(),
+  });
+  const inst = { dir, core, server };
+  instances.push(inst);
+  return inst;
+}
+
+/** Stops an instance but keeps its data dir (a restart). */
+async function stop(inst: Instance): Promise<void> {
+  await inst.server.close();
+  await inst.core.close();
+  instances.splice(instances.indexOf(inst), 1);
+}
+
+beforeAll(async () => {
+  as = await startOAuthServer();
+});
+afterAll(async () => {
+  for (const i of instances) {
+    await i.server.close();
+    await i.core.close();
+    rmSync(i.dir, { recursive: true, force: true });
+  }
+  await as?.close();
+});
+
+async function cli(inst: Instance, argv: string[], stdinText?: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  stdin.end(stdinText ?? '');
+  const code = await runCli(['vault', ...argv, '--data-dir', inst.dir], {
+    stdout,
+    stderr,
+    stdin,
+    env: { ...process.env, GATEHOUSE_DATA_DIR: inst.dir },
+  });
+  transcript.push(out, err);
+  return { code, out, err };
+}
+
+describe('gatehouse vault (through the running instance)', () => {
+  it('set reads the value from stdin; ls/status/leases show hints only; rotate and rm', async () => {
+    const inst = await start('file');
+    let r = await cli(inst, ['set', 'anthropic', '--kind', 'static', '--header', 'x-api-key'], `${CANARY}\n`);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Stored anthropic (static, sk-…');
+    r = await cli(inst, ['ls']);
+    expect(r.out).toMatch(/anthropic\s+static\s+sk-…e0f1/);
+    r = await cli(inst, ['ls', '--json']);
+    expect(JSON.parse(r.out).credentials[0]).toMatchObject({ name: 'anthropic', state: 'ok' });
+    r = await cli(inst, ['status']);
+    expect(r.out).toContain('vault unlocked (key: file), 1 credential(s)');
+
+    expect(inst.core.api.names()).toContain('vault.leases');
+    r = await cli(inst, ['leases']);
+    expect(r.out).toContain('No outstanding leases.');
+
+    r = await cli(inst, ['rotate', 'anthropic'], 'sk-rotated-value-000000000000000000\n');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Rotated anthropic');
+    r = await cli(inst, ['rm', 'anthropic']);
+    expect(r.out).toContain('Deleted anthropic');
+    r = await cli(inst, ['rm', 'anthropic']);
+    expect(r.code).toBe(1);
+  });
+
+  it('refuses a value on the command line', async () => {
+    const inst = instances[0] as Instance;
+    const r = await cli(inst, ['set', 'k', CANARY, '--kind', 'static']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('never argv');
+    const r2 = await cli(inst, ['set', 'k', '--kind', 'static', `--value=${CANARY}`]);
+    expect(r2.code).toBe(2);
+  });
+
+  it('connect: prints the authorize URL; the browser step completes it; the credential becomes usable', async () => {
+    const inst = instances[0] as Instance;
+    let r = await cli(inst, [
+      'set',
+      'me',
+      '--kind',
+      'oauth-pkce',
+      '--authorize-url',
+      as.authorizeUrl,
+      '--token-url',
+      as.tokenUrl,
+      '--client-id',
+      as.cli.clientId,
+      '--scope',
+      'openid read',
+    ]);
+    expect(r.out).toContain('Next: gatehouse vault connect me');
+    r = await cli(inst, ['ls', '--json']);
+    expect(JSON.parse(r.out).credentials.find((c: { name: string }) => c.name === 'me').state).toBe(
+      'not_connected',
+    );
+    r = await cli(inst, ['connect', 'me', '--no-wait', '--json']);
+    const flow = JSON.parse(r.out) as { id: string; authorizeUrl: string };
+    expect((await driveBrowser(flow.authorizeUrl)).status).toBe(200);
+    r = await cli(inst, ['ls', '--json']);
+    expect(JSON.parse(r.out).credentials.find((c: { name: string }) => c.name === 'me').state).toBe('ok');
+  });
+
+  it('unlock reads the passphrase from stdin; a wrong one is refused and the vault stays locked', async () => {
+    const inst = await start('passphrase');
+    let r = await cli(inst, ['status']);
+    expect(r.out).toContain('vault LOCKED (key: passphrase)');
+    r = await cli(inst, ['set', 'k', '--kind', 'static'], CANARY);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/locked/);
+    r = await cli(inst, ['unlock'], `${PASSPHRASE}\n`);
+    expect(r.out).toContain('Vault unlocked.');
+    r = await cli(inst, ['set', 'k', '--kind', 'static'], CANARY);
+    expect(r.code).toBe(0);
+    // Restart on the same data dir: locked again; a wrong passphrase is refused.
+    await stop(inst);
+    const reopened = await start('passphrase', inst.dir);
+    r = await cli(reopened, ['status']);
+    expect(r.out).toContain('vault LOCKED');
+    r = await cli(reopened, ['unlock'], 'not the passphrase\n');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain('Wrong passphrase');
+    r = await cli(reopened, ['unlock'], `${PASSPHRASE}\n`);
+    expect(r.out).toContain('Vault unlocked.');
+    r = await cli(reopened, ['ls']);
+    expect(r.out).toMatch(/^k\s+static/m);
+  });
+
+  it('no command output ever contained the secret values', () => {
+    const all = transcript.join('\n');
+    expect(all.length).toBeGreaterThan(100);
+    expect(all).not.toContain(CANARY);
+    expect(all).not.toContain('sk-rotated-value');
+    expect(all).not.toContain(PASSPHRASE);
+  });
+});
