@@ -180,9 +180,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   });
   await sandboxes.open();
   closers.push(() => sandboxes.close());
-  killSwitch.onEngage(async (scope, ctx) => ({
-    sandboxesHalted: await sandboxes.haltScope(scope, ctx.sandboxAction),
-  }));
+  killSwitch.onEngage(async (scope, ctx) => {
+    const n = await sandboxes.haltScope(scope, ctx.sandboxAction);
+    return { [ctx.sandboxAction === 'stop' ? 'sandboxesStopped' : 'sandboxesPaused']: n };
+  });
   killSwitch.onRelease(async (scope, ctx) =>
     ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : undefined,
   );

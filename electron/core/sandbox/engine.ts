@@ -8,8 +8,17 @@ export function engineEndpoint(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function createDocker(env: NodeJS.ProcessEnv = process.env): Docker {
-  // dockerode reads DOCKER_HOST itself; with none it uses the local socket.
-  return env.DOCKER_HOST ? new Docker() : new Docker({ socketPath: '/var/run/docker.sock' });
+  const host = env.DOCKER_HOST;
+  if (!host)
+    return new Docker({
+      socketPath: process.platform === 'win32' ? '//./pipe/docker_engine' : '/var/run/docker.sock',
+    });
+  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
+  if (host.startsWith('npipe://')) return new Docker({ socketPath: host.slice('npipe://'.length) });
+  // tcp:// (with DOCKER_TLS_VERIFY / DOCKER_CERT_PATH): docker-modem reads those from the process environment.
+  if (env === process.env) return new Docker();
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375), protocol: 'http' });
 }
 
 /** Asks the engine for its version, with a short timeout, and explains a failure. */

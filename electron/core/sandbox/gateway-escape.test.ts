@@ -108,4 +108,21 @@ describe.skipIf(!docker)('a sandbox through the real gateway', () => {
     };
     expect(died.items.some((e) => e.operation === 'died' && e.status === 'ok')).toBe(true);
   });
+  it('is paused by the kill switch for its agent, and resumed on release', async () => {
+    const s = await core.sandboxes.create({
+      template: 'custom',
+      workspace: ws.dir,
+      name: 'box-k',
+      command: ['sleep', '300'],
+    });
+    boxes.push(s);
+    const scope = { kind: 'agent', agent: 'box-k' };
+    const engaged = (await core.api.call('kill.engage', { scope, reason: 'test' }, { actor: 'test' })) as {
+      cut: Record<string, number>;
+    };
+    expect(engaged.cut.sandboxesPaused).toBe(1);
+    expect((await core.sandboxes.info(s.id)).state).toBe('paused');
+    await core.api.call('kill.release', { scope, resumeSandboxes: true }, { actor: 'test' });
+    expect((await core.sandboxes.info(s.id)).state).toBe('running');
+  });
 });

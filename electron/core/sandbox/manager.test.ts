@@ -130,6 +130,39 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
     expect(m.store.get(s.id)).toBeUndefined();
   });
 
+  it('records an out-of-memory kill', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'hog',
+      limits: { memoryMb: 64 },
+      command: ['node', '-e', 'const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1));'],
+    });
+    expect((await m.wait(s.id)).exitCode).toBe(137);
+    await until(() => events.find((e) => e.operation === 'oom' && e.sandbox === s.id), 'the oom event');
+    expect(changed).toContainEqual({ id: s.id, event: 'oom' });
+    await m.remove(s.id);
+  });
+
+  it('explains a missing engine instead of failing obscurely', async () => {
+    const { createDocker } = await import('./engine.js');
+    const none = createDocker({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const m2 = new SandboxManager({
+      docker: none,
+      db: openDatabase(':memory:'),
+      dataDir,
+      live,
+      env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+    });
+    await expect(
+      m2.create({ template: 'custom', workspace: ws.dir, command: ['true'] }),
+    ).rejects.toMatchObject({
+      code: 'engine_unreachable',
+      message: expect.stringMatching(/No Docker engine socket was found.*Install Docker/),
+    });
+  });
+
   it('pauses, resumes, lists resource use, and stops', async () => {
     const s = await m.create({
       template: 'custom',

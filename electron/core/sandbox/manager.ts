@@ -10,6 +10,7 @@ import type {
   SandboxSettings,
 } from '../../../shared/api/sandboxes.js';
 import type { Agent } from '../agents/registry.js';
+import { engineEndpoint, probeEngine } from './engine.js';
 import { AGENT_UID, DEFAULT_IMAGE, OFFLINE_IMAGE, imageExists } from './image.js';
 import { gateDir, resourcesDir, socketDir } from './paths.js';
 import type { SandboxDeps } from './ports.js';
@@ -103,6 +104,9 @@ export class SandboxManager {
     const workspace = checkWorkspace(input.workspace, this.deps.dataDir, this.deps.env);
     const image = input.image ?? (await this.defaultImage());
     if (!(await imageExists(this.docker, image))) {
+      const engine = await probeEngine(this.docker, engineEndpoint(this.deps.env));
+      if (!engine.reachable)
+        throw new GatehouseError('engine_unreachable', `${engine.problem} ${engine.fix}`, 503);
       throw new GatehouseError(
         'image_missing',
         `The image ${image} is not present. Build it with \`gatehouse sandbox image build\` (or pull your own and pass --image).`,
