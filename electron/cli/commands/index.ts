@@ -9,6 +9,8 @@ import { vaultCommand } from './vault.js';
 import { agentCommand } from './agent.js';
 import { serviceCommand } from './service.js';
 import { approvalsCommand, policyCommand } from './policy.js';
+import { mcpCommand } from './mcp.js';
+import { pricesCommand } from './prices.js';
 
 /** Every `gatehouse` subcommand. Each lives in its own file; add yours here. */
 export const commands: Command[] = [
@@ -23,4 +25,6 @@ export const commands: Command[] = [
   serviceCommand,
   policyCommand,
   approvalsCommand,
+  mcpCommand,
+  pricesCommand,
 ];
