@@ -2,6 +2,7 @@ import { systemProcedures } from './system.js';
 import { sandboxesProcedures } from './sandboxes.js';
 import { auditProcedures } from './audit.js';
 import { killProcedures } from './kill.js';
+import { demoProcedures } from './demo.js';
 import { policyProcedures } from './policy.js';
 import { vaultProcedures } from './vault.js';
 import { gatewayProcedures } from './gateway.js';
@@ -19,6 +20,7 @@ export const procedures = {
   ...sandboxesProcedures,
   ...auditProcedures,
   ...killProcedures,
+  ...demoProcedures,
   ...policyProcedures,
   ...vaultProcedures,
   ...gatewayProcedures,

@@ -18,6 +18,8 @@ import {
 } from './conversation.js';
 import { chatCompletion, chatFrames, openAiError, responsesFrames, responsesResult } from './openai-wire.js';
 import { planTurn, type Plan } from './plan.js';
+import { handleDemoApi } from './demo-api.js';
+import { handleDemoMcp } from './demo-mcp.js';
 import { demoConfig, scriptFor } from './scripts.js';
 
 export const DEMO_MODELS = ['demo-helpful', 'demo-rogue', 'demo-slow', 'demo-echo'] as const;
@@ -42,6 +44,8 @@ export class DemoProvider {
   private streams = 0;
   private readonly streamWaiters = new Set<() => void>();
   requests = 0;
+  /** The bearer token the demo API (/api/) accepts; the scenarios keep it in the vault only. */
+  apiToken: string | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -90,6 +94,13 @@ export class DemoProvider {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
+    const raw = req.url ?? '/';
+    if (raw === '/api' || raw.startsWith('/api/')) return handleDemoApi(req, res, this.apiToken);
+    if (raw === '/mcp' || raw.startsWith('/mcp?')) {
+      return handleDemoMcp(req, res).catch(() => {
+        if (!res.headersSent) json(res, 500, { error: 'demo MCP server failed' });
+      });
+    }
     const path = (req.url ?? '/')
       .split('?')[0]!
       .replace(/\/+$/, '')
