@@ -13,8 +13,9 @@ export const isBlobRef = (v: unknown): v is BlobRef =>
 
 /** Payload fields resent on every turn of a conversation; stored once each, by content. */
 const MESSAGE_ARRAYS = ['messages', 'input', 'contents'];
-const LARGE_FIELDS = ['system', 'instructions', 'tools'];
-const LARGE = 256;
+const LARGE_FIELDS = ['system', 'instructions', 'tools', 'text'];
+/** Smaller values are cheaper inline than as a ref (a ref is ~75 bytes plus a blob row). */
+const LARGE = 512;
 
 export interface AddressedPayload {
   stored: unknown;
@@ -24,7 +25,7 @@ export interface AddressedPayload {
 
 /**
  * Splits conversation history out of a payload: each element of `messages` (or `input` /
- * `contents` when they are arrays) and any large `system` / `instructions` / `tools` value
+ * `contents` when they are arrays) and any large `system` / `instructions` / `tools` / `text` value
  * becomes a `{ $blob: sha256 }` ref, so a session that resends its history each turn stores
  * every message once. Adapters need not call this; the ledger applies it to every payload.
  */

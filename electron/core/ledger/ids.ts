@@ -13,30 +13,41 @@ function encodeTime(ms: number): string {
 }
 
 /**
- * Time-ordered ids in the ULID layout (10 chars of milliseconds, 16 of counter), monotonic within
+ * Time-ordered ids in the ULID layout (10 chars of milliseconds, 6 of per-process noise, 10 of
+ * counter), monotonic within
  * a process even when the clock steps back or many ids share a millisecond, so sorting ids as
  * strings gives append order.
  */
 export class IdClock {
   private lastMs = 0;
-  private counter = 0n;
+  private timePart = '';
+  /** 6 random chars per process: ids from two processes in the same millisecond still differ. */
+  private readonly noise = encodeRandom(6);
+  private counter = 0;
 
-  /** Returns [id suffix, epoch ms used for it]. */
+  /** Returns [id, epoch ms used for it]. */
   next(): [string, number] {
     const now = Date.now();
     if (now > this.lastMs) {
       this.lastMs = now;
-      // Random start leaves room to count up; top bit clear so increments never overflow 80 bits.
-      this.counter = BigInt('0x' + randomBytes(10).toString('hex')) >> 1n;
-    } else {
-      this.counter++;
+      this.timePart = encodeTime(now);
+      this.counter = 0;
+    } else if (++this.counter >= 2 ** 50) {
+      // 2^50 ids in one millisecond cannot happen; step the clock rather than wrap.
+      this.lastMs++;
+      this.timePart = encodeTime(this.lastMs);
+      this.counter = 0;
     }
     let c = this.counter;
     let tail = '';
-    for (let i = 0; i < 16; i++) {
-      tail = ALPHABET[Number(c & 31n)] + tail;
-      c >>= 5n;
+    for (let i = 0; i < 10; i++) {
+      tail = ALPHABET[c % 32] + tail;
+      c = Math.floor(c / 32);
     }
-    return [encodeTime(this.lastMs) + tail, this.lastMs];
+    return [this.timePart + this.noise + tail, this.lastMs];
   }
+}
+
+function encodeRandom(n: number): string {
+  return [...randomBytes(n)].map((b) => ALPHABET[b % 32]).join('');
 }

@@ -31,6 +31,8 @@ export interface LedgerOptions {
   /** Events kept in memory while the database cannot be written; beyond this the oldest are dropped. */
   maxPending?: number;
   maxPageCount?: number;
+  /** Store conversation messages once by content (default true; false only for comparisons). */
+  contentAddressing?: boolean;
   /** Prune whole runs older than this / beyond this size, checked at open and hourly. */
   retention?: RetentionPolicy;
 }
@@ -89,6 +91,22 @@ function startWriter(init: WriterInit): Worker {
 }
 
 /**
+ * Moves WAL pages into the database file from a thread of its own, so the writer's commits never
+ * wait for a checkpoint (and its fsync). PASSIVE checkpoints run alongside the writer.
+ */
+function startCheckpointer(file: string, everyMs: number): Worker {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    const Database = require(${JSON.stringify(sqlite)});
+    const db = new Database(workerData.file);
+    db.pragma('busy_timeout = 100');
+    const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
+    parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });`;
+  return new Worker(code, { eval: true, workerData: { file, everyMs } });
+}
+
+/**
  * The audit ledger: append-only, hash-chained, written by one worker thread that group-commits.
  * `append` never blocks; `appendDurable` resolves once the event is committed ("ledger before
  * action") and rejects with `ledger_unavailable` when the database cannot be written.
@@ -118,6 +136,8 @@ export class Ledger {
   private seq = 0;
   private hash = GENESIS_HASH;
 
+  private checkpointer: Worker | undefined;
+
   private constructor(
     readonly file: string,
     private readonly worker: Worker,
@@ -141,6 +161,7 @@ export class Ledger {
       busyTimeoutMs: opts.busyTimeoutMs ?? 2000,
       synchronous: opts.durability === 'full' ? 'FULL' : 'NORMAL',
       ...(opts.maxPageCount ? { maxPageCount: opts.maxPageCount } : {}),
+      ...(opts.contentAddressing === false ? { contentAddressing: false } : {}),
     };
     const worker = startWriter(init);
     const first = await new Promise<FromWriter | { type: 'crash'; message: string }>((resolve) => {
@@ -162,6 +183,8 @@ export class Ledger {
       ledger.seq = first.seq;
       ledger.hash = first.hash;
       ledger.lastCheckpointSeq = ledger.queries.lastCheckpointSeq();
+      ledger.checkpointer = startCheckpointer(opts.file, 250);
+      ledger.checkpointer.on('error', () => undefined); // the writer's own auto-checkpoint is the fallback
       const every = opts.checkpointIntervalMs ?? 60_000;
       ledger.checkpointTimer = setInterval(() => void ledger.checkpoint().catch(() => undefined), every);
       ledger.checkpointTimer.unref();
@@ -172,10 +195,10 @@ export class Ledger {
         ledger.retentionTimer = setInterval(prune, 3_600_000);
         ledger.retentionTimer.unref();
       }
-    } else if (first.type === 'initError') {
-      ledger.onFault(first.code, first.message);
     } else {
-      ledger.onFault('WORKER', 'message' in first ? first.message : 'The ledger writer did not start.');
+      if (first.type === 'initError') ledger.onFault(first.code, first.message);
+      else ledger.onFault('WORKER', 'message' in first ? first.message : 'The ledger writer did not start.');
+      ledger.dead = true; // nothing will ever be written: refuse at once rather than queue
     }
     return ledger;
   }
@@ -315,6 +338,10 @@ export class Ledger {
     this.live.close();
     if (!this.dead) await this.call({ type: 'close', batch: 0 }).catch(() => undefined);
     this.reader?.close();
+    if (this.checkpointer) {
+      this.checkpointer.postMessage('close');
+      await new Promise((r) => this.checkpointer?.once('exit', r));
+    }
     await this.worker.terminate();
   }
 

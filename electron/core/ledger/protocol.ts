@@ -5,6 +5,8 @@ export interface WriterInit {
   synchronous: 'NORMAL' | 'FULL';
   /** Caps the database size (pages); also how the tests simulate a full disk. */
   maxPageCount?: number;
+  /** false stores every payload whole (the benchmark's baseline); default true. */
+  contentAddressing?: boolean;
 }
 
 export type ToWriter =

@@ -156,13 +156,14 @@ export class LedgerQueries {
       w.push(`${a}kind IN (${kinds.map(() => '?').join(',') || "''"})`);
       params.push(...kinds);
     }
+    // Seq order is time order (ids are monotonic), so a time range is a seq range: no time index needed.
     if (f.from) {
-      w.push(`${a}ts_ms >= ?`);
-      params.push(Date.parse(f.from));
+      w.push(`${a}seq >= ?`);
+      params.push(this.seqAt(Date.parse(f.from)));
     }
     if (f.to) {
-      w.push(`${a}ts_ms < ?`);
-      params.push(Date.parse(f.to));
+      w.push(`${a}seq < ?`);
+      params.push(this.seqAt(Date.parse(f.to)));
     }
     return w;
   }
@@ -255,6 +256,24 @@ export class LedgerQueries {
     });
     const last = items[items.length - 1];
     return { items, ...(more && last ? { nextCursor: String(last.seq) } : {}) };
+  }
+
+  /** The first seq at or after `ms` (one past the last event if none), by binary search on the key. */
+  seqAt(ms: number): number {
+    const { lo, hi } = this.db.prepare('SELECT min(seq) lo, max(seq) hi FROM events').get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (lo === null || hi === null) return 1;
+    const tsOf = this.db.prepare('SELECT ts_ms FROM events WHERE seq >= ? ORDER BY seq LIMIT 1').pluck();
+    let [a, b] = [lo, hi + 1];
+    while (a < b) {
+      const mid = Math.floor((a + b) / 2);
+      const t = tsOf.get(mid) as number | undefined;
+      if (t === undefined || t >= ms) b = mid;
+      else a = mid + 1;
+    }
+    return a;
   }
 
   /** Size of the database in bytes (pages in use). */

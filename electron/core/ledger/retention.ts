@@ -24,6 +24,23 @@ export function pruneCut(db: Database.Database, cutoffMs: number): number {
   return min === null || cut < min ? 0 : cut;
 }
 
+function seqAt(db: Database.Database, ms: number): number {
+  const { lo, hi } = db.prepare('SELECT min(seq) lo, max(seq) hi FROM events').get() as {
+    lo: number | null;
+    hi: number | null;
+  };
+  if (lo === null || hi === null) return 1;
+  const tsOf = db.prepare('SELECT ts_ms FROM events WHERE seq >= ? ORDER BY seq LIMIT 1').pluck();
+  let [a, b] = [lo, hi + 1];
+  while (a < b) {
+    const mid = Math.floor((a + b) / 2);
+    const t = tsOf.get(mid) as number | undefined;
+    if (t === undefined || t >= ms) b = mid;
+    else a = mid + 1;
+  }
+  return a;
+}
+
 /** The cutoff time that brings the database under `maxBytes`, pruning the oldest share of events. */
 export function cutoffForSize(db: Database.Database, bytes: number, maxBytes: number): number | undefined {
   if (bytes <= maxBytes) return undefined;

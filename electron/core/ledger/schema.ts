@@ -63,4 +63,11 @@ export const ledgerMigrations: readonly Migration[] = [
       CREATE VIRTUAL TABLE events_fts USING fts5(body, content='', contentless_delete=1, tokenize='unicode61');
     `,
   },
+  {
+    version: 2,
+    name: 'drop the time index: seq order is time order, time filters search by seq',
+    sql: `
+      DROP INDEX events_ts;
+    `,
+  },
 ];

@@ -29,6 +29,9 @@ try {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${init.synchronous}`);
   db.pragma(`busy_timeout = ${init.busyTimeoutMs}`);
+  db.pragma('cache_size = -32768');
+  // A checkpointer thread does the routine work (see ledger.ts); this only bounds the WAL if it cannot.
+  db.pragma('wal_autocheckpoint = 20000');
   if (init.maxPageCount) db.pragma(`max_page_count = ${init.maxPageCount}`);
   migrate(db, 'ledger', ledgerMigrations);
   const head = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as
@@ -44,10 +47,7 @@ try {
   process.exit(0);
 }
 
-const insertEvent = db.prepare(`INSERT INTO events VALUES (@seq, @id, @ts_ms, @kind, @agent, @sandbox, @run,
-  @parent, @service, @operation, @decision, @rule, @status, @latency_ms, @input_tokens, @output_tokens,
-  @cache_read_tokens, @cache_write_tokens, @reasoning_tokens, @cost_usd, @cost_unknown, @request_bytes,
-  @response_bytes, @summary, @payload, @hash)`);
+const insertEvent = db.prepare(`INSERT INTO events VALUES (${Array(26).fill('?').join(', ')})`);
 const insertFts = db.prepare('INSERT INTO events_fts(rowid, body) VALUES (?, ?)');
 const blobExists = db.prepare('SELECT 1 FROM blobs WHERE hash = ?').pluck();
 const insertBlob = db.prepare('INSERT INTO blobs VALUES (?, ?, ?, ?)');
@@ -90,6 +90,18 @@ interface RunAgg {
   last_status: string | null;
 }
 
+const TEXT_KINDS = new Set([
+  'prompt',
+  'input',
+  'context',
+  'tool_call',
+  'output',
+  'action',
+  'reasoning',
+  'guardrail',
+  'error',
+]);
+
 // Blobs this writer has stored recently: skips re-compressing history that is resent each turn.
 const knownBlobs = new Set<string>();
 
@@ -112,32 +124,42 @@ function writeBatch(items: string[], wantHashes: boolean): Written {
     const e = JSON.parse(item) as QueuedEvent;
     seq++;
     const fields = rowFields(e, seq);
+    // Full text covers what agents said and did; gateway bookkeeping is found by filters instead.
+    const indexed = TEXT_KINDS.has(fields.kind);
     const text: string[] = [];
-    if (fields.summary) text.push(fields.summary);
+    if (indexed && fields.summary) text.push(fields.summary);
     let payloadJson: string | null = null;
     if (e.payload !== undefined) {
-      const { stored, blobs } = contentAddress(e.payload);
+      const { stored, blobs } =
+        init.contentAddressing === false ? { stored: e.payload, blobs: [] } : contentAddress(e.payload);
       payloadJson = JSON.stringify(stored);
       const p = stored as Record<string, unknown> | null;
       if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
-        for (const v of Object.values(p)) {
-          if (isBlobRef(v) || (Array.isArray(v) && v.some(isBlobRef))) continue; // indexed below, once
-          collectText(v, text);
-        }
-      } else collectText(p, text);
+        if (indexed)
+          for (const v of Object.values(p)) {
+            if (isBlobRef(v) || (Array.isArray(v) && v.some(isBlobRef))) continue; // indexed below, once
+            collectText(v, text);
+          }
+      } else if (indexed) collectText(p, text);
       for (const [hash, json, value] of blobs) {
         if (knownBlobs.has(hash) || blobExists.get(hash)) {
           touchBlob.run(seq, hash);
         } else {
           insertBlob.run(hash, encodeText(json), json.length, seq);
           newBlobs.push(hash);
-          collectText(value, text); // index a message the first time it is seen
+          if (indexed) collectText(value, text); // index a message the first time it is seen
         }
       }
     }
     const hash = chainHash(prev, canonical(fields, payloadJson));
     prev = hash;
-    insertEvent.run({ ...fields, payload: payloadJson === null ? null : encodeText(payloadJson), hash });
+    const f = fields;
+    insertEvent.run(
+      f.seq, f.id, f.ts_ms, f.kind, f.agent, f.sandbox, f.run, f.parent, f.service, f.operation, f.decision,
+      f.rule, f.status, f.latency_ms, f.input_tokens, f.output_tokens, f.cache_read_tokens, f.cache_write_tokens,
+      f.reasoning_tokens, f.cost_usd, f.cost_unknown, f.request_bytes, f.response_bytes, f.summary,
+      payloadJson === null ? null : encodeText(payloadJson), hash,
+    ); // prettier-ignore
     if (text.length) insertFts.run(seq, text.join('\n'));
     if (wantHashes) hashes.push(hash);
     if (fields.run) aggregate(runs, fields, e);
