@@ -248,4 +248,21 @@ describe.skipIf(!docker)('canary: the vault secret never leaves the vault', () =
     expect(apiResponses.join('\n')).not.toContain(CANARY);
     expect(logged.join('')).not.toContain(CANARY);
   });
+
+  it('the kill switch revokes the agent’s outstanding leases (and says so)', async () => {
+    const before = (await core.api.call('vault.leases', { agent: box.agent }, { actor: 'canary-test' })) as {
+      leases: { credential: string }[];
+    };
+    expect(before.leases.map((l) => l.credential)).toContain('canary');
+    const r = (await core.api.call(
+      'kill.engage',
+      { scope: { kind: 'agent', agent: box.agent }, reason: 'canary test' },
+      { actor: 'canary-test' },
+    )) as { cut: Record<string, number> };
+    expect(r.cut.leasesRevoked).toBe(before.leases.length);
+    const after = (await core.api.call('vault.leases', { agent: box.agent }, { actor: 'canary-test' })) as {
+      leases: unknown[];
+    };
+    expect(after.leases).toEqual([]);
+  });
 });
