@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { LedgerEvent } from '../../../shared/events.js';
 import { decodeText, rowToEvent, type EventRow } from './record.js';
 import { expandPayload } from './blobs.js';
+import { seqAt } from './retention.js';
 
 export interface EventFilter {
   run?: string;
@@ -258,22 +259,9 @@ export class LedgerQueries {
     return { items, ...(more && last ? { nextCursor: String(last.seq) } : {}) };
   }
 
-  /** The first seq at or after `ms` (one past the last event if none), by binary search on the key. */
+  /** The first seq at or after `ms` (binary search on the key; see retention.ts). */
   seqAt(ms: number): number {
-    const { lo, hi } = this.db.prepare('SELECT min(seq) lo, max(seq) hi FROM events').get() as {
-      lo: number | null;
-      hi: number | null;
-    };
-    if (lo === null || hi === null) return 1;
-    const tsOf = this.db.prepare('SELECT ts_ms FROM events WHERE seq >= ? ORDER BY seq LIMIT 1').pluck();
-    let [a, b] = [lo, hi + 1];
-    while (a < b) {
-      const mid = Math.floor((a + b) / 2);
-      const t = tsOf.get(mid) as number | undefined;
-      if (t === undefined || t >= ms) b = mid;
-      else a = mid + 1;
-    }
-    return a;
+    return seqAt(this.db, ms);
   }
 
   /** Size of the database in bytes (pages in use). */

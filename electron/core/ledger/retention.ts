@@ -5,10 +5,7 @@ import type Database from 'better-sqlite3';
  * chain stays a prefix cut (verification continues from a signed anchor). 0 = nothing to prune.
  */
 export function pruneCut(db: Database.Database, cutoffMs: number): number {
-  const firstYoung = db.prepare('SELECT min(seq) FROM events WHERE ts_ms >= ?').pluck().get(cutoffMs) as
-    number | null;
-  const maxSeq = (db.prepare('SELECT max(seq) FROM events').pluck().get() as number | null) ?? 0;
-  let cut = firstYoung === null ? maxSeq : firstYoung - 1;
+  let cut = seqAt(db, cutoffMs) - 1;
   const liveRun = db.prepare('SELECT min(first_seq) FROM runs WHERE ended_ms >= ?').pluck().get(cutoffMs) as
     number | null;
   if (liveRun !== null) cut = Math.min(cut, liveRun - 1);
@@ -24,7 +21,8 @@ export function pruneCut(db: Database.Database, cutoffMs: number): number {
   return min === null || cut < min ? 0 : cut;
 }
 
-function seqAt(db: Database.Database, ms: number): number {
+/** The first seq at or after `ms` (one past the last event if none): seq order is time order. */
+export function seqAt(db: Database.Database, ms: number): number {
   const { lo, hi } = db.prepare('SELECT min(seq) lo, max(seq) hi FROM events').get() as {
     lo: number | null;
     hi: number | null;
