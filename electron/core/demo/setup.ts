@@ -45,7 +45,8 @@ const DEMO_RULES = [
     effect: 'allow',
     agent: { template: 'demo-helpful' },
     service: DEMO_API_SERVICE,
-    http: { method: 'GET', path: '/status' },
+    // The service's base URL ends in /api; policy matches the upstream path.
+    http: { method: 'GET', path: '/api/status' },
   },
   {
     id: 'demo-no-destructive-tools',
