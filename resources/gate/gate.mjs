@@ -185,7 +185,7 @@ function printTools(list) {
   out.push('MCP tools:');
   if (!list.tools?.length) out.push('  (none)');
   for (const t of list.tools ?? []) {
-    const name = t.server && !t.name.includes('/') ? `${t.server}/${t.name}` : t.name;
+    const name = t.name;
     out.push(`  ${name}${t.description ? ` — ${t.description}` : ''}`);
     const props = t.inputSchema?.properties ?? {};
     const required = new Set(t.inputSchema?.required ?? []);

@@ -89,6 +89,8 @@ export const createSandboxInputSchema = z.object({
   template: z.string().min(1),
   workspace: z.string().min(1),
   command: z.array(z.string()).optional(),
+  /** Run `command` instead of the template's own (keeping its env and policy stanza), not appended to it. */
+  replaceCommand: z.boolean().optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
   name: name.optional(),
   image: z.string().min(1).optional(),

@@ -14,6 +14,7 @@ DIR read-write at /workspace, starts it and streams its output. The exit code is
   --template NAME    claude-code | codex | openclaw | aider | custom | demo-helpful | demo-rogue
   --workspace DIR    the one host folder the agent gets (default: the current folder)
   -- ARGS            for custom: the command; otherwise extra arguments for the agent's command
+  --replace-command  ARGS replace the template's command (e.g. a shell with claude-code's policy)
   --name NAME        sandbox and agent name (default: <template>-<random>)
   --image IMAGE      image to use (default: gatehouse/agent:latest if built, else :offline)
   --env K=V          extra environment variable (repeatable); never put a secret here
@@ -36,6 +37,7 @@ Ctrl-C stops the sandbox.`,
       pids: { type: 'string' },
       detach: { type: 'boolean', default: false },
       rm: { type: 'boolean', default: false },
+      'replace-command': { type: 'boolean', default: false },
     });
     if (!values.template) throw new UsageError('--template is required (see `gatehouse sandbox templates`).');
     const env: Record<string, string> = {};
@@ -61,6 +63,7 @@ Ctrl-C stops the sandbox.`,
       template: values.template,
       workspace: values.workspace ?? process.cwd(),
       ...(positionals.length ? { command: positionals } : {}),
+      ...(values['replace-command'] ? { replaceCommand: true } : {}),
       ...(values.name ? { name: values.name } : {}),
       ...(values.image ? { image: values.image } : {}),
       ...(Object.keys(env).length ? { env } : {}),

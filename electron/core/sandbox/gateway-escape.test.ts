@@ -125,4 +125,45 @@ describe.skipIf(!docker)('a sandbox through the real gateway', () => {
     await core.api.call('kill.release', { scope, resumeSandboxes: true }, { actor: 'test' });
     expect((await core.sandboxes.info(s.id)).state).toBe('running');
   });
+  it('lists and calls MCP tools with `gate` (allowed tool works, a denied one names the rule)', async () => {
+    const entry = join(
+      import.meta.dirname,
+      '..',
+      '..',
+      '..',
+      'node_modules',
+      '@modelcontextprotocol',
+      'server-everything',
+      'dist',
+      'index.js',
+    );
+    await core.api.call(
+      'mcp.add',
+      { name: 'everything', command: process.execPath, args: [entry, 'stdio'] },
+      { actor: 'test' },
+    );
+    const script = [
+      'gate tools --json > /tmp/tools.json; echo tools=$?',
+      "node -e \"const t=require('/tmp/tools.json');console.log('services='+t.services.map(x=>x.name).join(','))\"",
+      'gate call everything__echo --json \'{"message":"hi-from-sandbox"}\'; echo echo=$?',
+      'gate call everything__printEnv; echo printenv=$?',
+    ].join('; ');
+    const s = await core.sandboxes.create({
+      template: 'demo-helpful',
+      workspace: ws.dir,
+      name: 'box-mcp',
+      replaceCommand: true,
+      command: ['sh', '-c', script],
+    });
+    boxes.push(s);
+    await core.sandboxes.wait(s.id);
+    const out = (await core.sandboxes.logs(s.id)).entries.map((e) => e.text).join('');
+    expect(out).toContain('tools=0');
+    // The tool list itself needs McpHub.listTools (requested from the MCP owner); services come from the gateway.
+    expect(out).toMatch(/services=.*demo/);
+    expect(out).toContain('hi-from-sandbox');
+    expect(out).toContain('echo=0');
+    expect(out).toMatch(/default-deny/);
+    expect(out).toContain('printenv=1');
+  });
 });

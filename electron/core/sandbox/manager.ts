@@ -100,7 +100,7 @@ export class SandboxManager {
 
   async create(input: CreateSandboxInput): Promise<SandboxInfo> {
     const template = getTemplate(input.template);
-    const command = resolveCommand(template, input.command);
+    const command = resolveCommand(template, input.command, input.replaceCommand);
     const workspace = checkWorkspace(input.workspace, this.deps.dataDir, this.deps.env);
     const image = input.image ?? (await this.defaultImage());
     if (!(await imageExists(this.docker, image))) {

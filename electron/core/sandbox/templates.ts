@@ -116,10 +116,12 @@ export function getTemplate(name: string): AgentTemplate {
   return t;
 }
 
-/** The command a sandbox runs: the caller's, else the template's; `custom` needs one. */
-export function resolveCommand(t: AgentTemplate, command: string[] | undefined): string[] {
-  if (command && command.length)
-    return t.name === 'custom' || !t.command.length ? command : [...t.command, ...command];
+/**
+ * The command a sandbox runs: the template's, with the caller's arguments appended; `replace` (or
+ * the custom template) runs the caller's command instead, under the template's env and policy.
+ */
+export function resolveCommand(t: AgentTemplate, command: string[] | undefined, replace = false): string[] {
+  if (command && command.length) return replace || !t.command.length ? command : [...t.command, ...command];
   if (!t.command.length) {
     throw new GatehouseError(
       'command_required',
