@@ -12,8 +12,8 @@ import { KEY_BYTES } from './crypto.js';
  * A passphrase vault has no provider: its key is derived (scrypt) at unlock.
  */
 export interface KeyProvider {
-  /** Shown in vault.status. */
-  readonly source: 'keyring' | 'file' | 'memory' | 'provider';
+  /** Shown in vault.status; a provider from outside the core (the shell's safeStorage) may leave it out. */
+  readonly source?: 'keyring' | 'file' | 'memory' | 'provider';
   /** The stored key, or undefined if none was ever stored. Throws if the store cannot be read. */
   load(): Promise<Buffer | undefined>;
   store(key: Buffer): Promise<void>;

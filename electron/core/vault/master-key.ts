@@ -60,6 +60,7 @@ export function sealedWith(store: VaultStore): string | undefined {
 }
 
 export async function unlockWithProvider(store: VaultStore, provider: KeyProvider): Promise<Buffer> {
+  const source = provider.source ?? 'provider';
   const check = readCheck(store);
   if (check && check.source === 'passphrase') {
     throw new GatehouseError(
@@ -73,23 +74,23 @@ export async function unlockWithProvider(store: VaultStore, provider: KeyProvide
     if (check) {
       throw new GatehouseError(
         'vault_key_missing',
-        `The vault was sealed with a master key that the ${provider.source} key source no longer holds. Restore the key (or select the key source it was created with); nothing was reset.`,
+        `The vault was sealed with a master key that the ${source} key source no longer holds. Restore the key (or select the key source it was created with); nothing was reset.`,
         500,
       );
     }
     const fresh = newMasterKey();
     await provider.store(fresh);
-    writeCheck(store, fresh, provider.source);
+    writeCheck(store, fresh, source);
     return fresh;
   }
   if (!check) {
-    writeCheck(store, key, provider.source);
+    writeCheck(store, key, source);
     return key;
   }
   if (!keyMatches(check, key)) {
     throw new GatehouseError(
       'vault_key_mismatch',
-      `The master key from the ${provider.source} key source does not open this vault (or its check record was altered). Restore the right key; nothing was reset.`,
+      `The master key from the ${source} key source does not open this vault (or its check record was altered). Restore the right key; nothing was reset.`,
       500,
     );
   }
@@ -108,7 +109,9 @@ export async function unlockWithPassphrase(store: VaultStore, passphrase: string
   if (check.source !== 'passphrase') {
     throw new GatehouseError(
       'vault_key_source_mismatch',
-      `This vault's master key is kept by the ${check.source} key source, not a passphrase. Start with GATEHOUSE_VAULT_KEY=${check.source}.`,
+      check.source === 'provider'
+        ? "This vault's master key is kept by the desktop app (OS-protected safeStorage), not a passphrase: open it with the desktop app."
+        : `This vault's master key is kept by the ${check.source} key source, not a passphrase. Start with GATEHOUSE_VAULT_KEY=${check.source}.`,
       409,
     );
   }

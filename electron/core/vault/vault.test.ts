@@ -97,7 +97,8 @@ describe('static credentials and the encrypted store', () => {
 
   it('a custom KeyProvider (the Electron safeStorage shape) holds the key', async () => {
     const provider = memoryProvider();
-    const t = await vault({ keyProvider: { ...provider, source: 'provider' } });
+    // The shell's safeStorage provider has only load/store.
+    const t = await vault({ keyProvider: { load: () => provider.load(), store: (k) => provider.store(k) } });
     expect(t.vault.status()).toMatchObject({ locked: false, keySource: 'provider', initialized: true });
     t.vault.set({ name: 'k', config: staticCfg, value: CANARY });
     expect(await provider.load()).toHaveLength(32);
