@@ -51,6 +51,7 @@ export class PolicyEngine {
   private liveYaml: string;
   private shadow: CompiledPolicy | undefined;
   private readonly listeners = new Set<(doc: PolicyDocument, version: number) => void>();
+  private readonly ruleCounts = new Map<number, number>();
 
   private constructor(
     private readonly store: PolicyStore,
@@ -59,6 +60,7 @@ export class PolicyEngine {
     let row = store.latest();
     if (!row) {
       const yaml = opts.defaultPolicy ?? readFileSync(DEFAULT_POLICY_FILE, 'utf8');
+      this.mustParse(yaml); // a broken shipped default must fail loudly, not install
       row = {
         version: 1,
         yaml,
@@ -68,7 +70,6 @@ export class PolicyEngine {
         diff: '',
         rollbackOf: null,
       };
-      this.mustParse(yaml);
       store.insert(row);
     }
     const parsed = parsePolicy(row.yaml);
@@ -145,10 +146,11 @@ export class PolicyEngine {
       rollbackOf,
     };
     this.store.insert(row);
+    this.ruleCounts.set(version, document.rules.length);
     this.live = compiled;
     this.liveYaml = yaml;
     this.changed(rollbackOf === null ? 'policy applied' : `policy rolled back to version ${rollbackOf}`, row);
-    return info(row);
+    return this.info(row);
   }
 
   /** Rollback is a new version with an old version's text, so history only ever grows. */
@@ -164,7 +166,7 @@ export class PolicyEngine {
   }
 
   history(limit = 50): PolicyVersionInfo[] {
-    return this.store.history(limit).map(info);
+    return this.store.history(limit).map((r) => this.info(r));
   }
 
   get(version?: number): PolicyVersionRow {
@@ -240,15 +242,21 @@ export class PolicyEngine {
     this.opts.live?.publish('policy.changed', { version: row.version });
   }
 
+  /** Versions never change, so each one's rule count is parsed once. */
+  private info(row: PolicyVersionRow): PolicyVersionInfo {
+    let rules = this.ruleCounts.get(row.version);
+    if (rules === undefined) {
+      const parsed = parsePolicy(row.yaml);
+      rules = parsed.ok ? parsed.document.rules.length : 0;
+      this.ruleCounts.set(row.version, rules);
+    }
+    const { yaml: _yaml, ...rest } = row;
+    return { ...rest, rules };
+  }
+
   private now(): string {
     return (this.opts.now?.() ?? new Date()).toISOString();
   }
-}
-
-function info(row: PolicyVersionRow): PolicyVersionInfo {
-  const parsed = parsePolicy(row.yaml);
-  const { yaml: _yaml, ...rest } = row;
-  return { ...rest, rules: parsed.ok ? parsed.document.rules.length : 0 };
 }
 
 function emptyDocument(): PolicyDocument {

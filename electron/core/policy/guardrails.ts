@@ -91,7 +91,7 @@ export class Guardrails {
     let action: GuardrailAction = 'none';
     for (const d of detections) if (strength[d.action] > strength[action]) action = d.action;
     this.countFirings(fired, ctx);
-    return { action, detections, text: redact(text, detections) };
+    return { action, detections, text: redactSpans(text, detections) };
   }
 
   private countFirings(fired: Set<CompiledGuardrail>, ctx: ScanContext): void {
@@ -183,11 +183,12 @@ function resolveOverlaps<
   return kept.sort((x, y) => x.span.start - y.span.start);
 }
 
-function redact(text: string, detections: readonly Detection[]): string {
+/** Replaces detections (sorted, non-overlapping) by [REDACTED:<kind>]; flagged ones stay unless `all`. */
+export function redactSpans(text: string, detections: readonly Detection[], all = false): string {
   let out = '';
   let at = 0;
   for (const d of detections) {
-    if (d.action === 'flag') continue;
+    if (d.action === 'flag' && !all) continue;
     out += text.slice(at, d.start) + `[REDACTED:${d.kind}]`;
     at = d.end;
   }

@@ -1,6 +1,7 @@
 import type { policyProcedures } from '../../../shared/api/policy.js';
 import { GatehouseError } from '../../../shared/errors.js';
 import type { Handlers } from '../api/registry.js';
+import { redactSpans } from './guardrails.js';
 import type { Policy } from './policy.js';
 
 /** The policy, approvals, limits and guardrails procedures, over the Policy component. */
@@ -47,13 +48,7 @@ export function policyHandlers(policy: Policy): Handlers<typeof policyProcedures
       // Scanned without an agent, so no kill thresholds count; every detection is redacted in
       // the answer (even flagged ones), so this never echoes a secret back to the console.
       const r = policy.guardrails.scan(text, where);
-      let redacted = '';
-      let at = 0;
-      for (const d of r.detections) {
-        redacted += text.slice(at, d.start) + `[REDACTED:${d.kind}]`;
-        at = d.end;
-      }
-      return { action: r.action, detections: r.detections, redacted: redacted + text.slice(at) };
+      return { action: r.action, detections: r.detections, redacted: redactSpans(text, r.detections, true) };
     },
   };
 }
