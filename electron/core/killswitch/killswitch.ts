@@ -129,6 +129,9 @@ export class KillSwitch {
     // Listeners start now (the gateway's abort is synchronous, so in-flight streams are cut
     // before the fsync); slower ones (sandbox pause) are awaited after the state is on disk.
     const cutting = runListeners([...this.engageListeners], (fn) => fn(scope, ctx));
+    // One turn of the event loop lets the sockets just destroyed actually close before the
+    // (blocking) fsync below; engage() still returns only once the state is on disk.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       this.store.save(engaged);
     } catch (e) {
