@@ -6,7 +6,7 @@ test.describe('headless console', () => {
     await expect(page).toHaveURL(/\/$/); // the token moved from the URL into a cookie
     await expect(page.getByRole('navigation')).toBeVisible();
     await expect(page.getByText(/docker engine/i).first()).toBeVisible();
-    await expect(page.getByRole('button', { name: /kill switch/i })).toBeVisible();
+    await expect(page.getByRole('button', { name: /stop everything \(kill switch\)/i })).toBeVisible();
   });
 
   test('refuses requests without the token, with a foreign Host or a foreign Origin', async ({
