@@ -240,3 +240,20 @@ describe('deny by default (property)', () => {
     );
   });
 });
+
+describe('a stored version that no longer validates', () => {
+  it('loads as deny-all and says so in the ledger', () => {
+    const { db } = freshDb();
+    PolicyEngine.open({ db, defaultPolicy: V1 });
+    // Simulate a schema change that rejects what was once valid.
+    db.prepare('UPDATE policy_versions SET yaml = ? WHERE version = 1').run(
+      'policy: 1\nrules: [{ id: x, effect: maybe }]\n',
+    );
+    const events: LedgerEventInput[] = [];
+    const e = PolicyEngine.open({ db, defaultPolicy: V1, audit: (ev) => events.push(ev) });
+    expect(e.decide(llm('claude-x'))).toMatchObject({ effect: 'deny', rule: 'default-deny', version: 1 });
+    expect(events).toEqual([expect.objectContaining({ kind: 'error', operation: 'policy.load' })]);
+    expect(e.apply(V1, { author: 'alice' }).version).toBe(2);
+    expect(e.decide(llm('claude-x')).effect).toBe('allow');
+  });
+});

@@ -76,6 +76,14 @@ export class PolicyEngine {
     // A stored version was valid when applied; if a newer schema rejects it, fail closed (deny all).
     this.live = new CompiledPolicy(parsed.ok ? parsed.document : emptyDocument(), row.version);
     this.liveYaml = row.yaml;
+    if (!parsed.ok) {
+      opts.audit?.({
+        kind: 'error',
+        operation: 'policy.load',
+        status: 'error',
+        summary: `Policy version ${row.version} no longer validates (${formatProblems(parsed.problems)}); everything is denied until a valid policy is applied.`,
+      });
+    }
     const shadow = store.shadow();
     const shadowParsed = shadow ? parsePolicy(shadow.yaml) : undefined;
     this.shadow = shadowParsed?.ok ? new CompiledPolicy(shadowParsed.document, 0) : undefined;
