@@ -4,6 +4,7 @@ import { statusCommand } from './status.js';
 import { runCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 import { killCommand } from './kill.js';
+import { demoCommand } from './demo.js';
 import { auditCommand } from './audit.js';
 import { vaultCommand } from './vault.js';
 import { agentCommand } from './agent.js';
@@ -19,6 +20,7 @@ export const commands: Command[] = [
   runCommand,
   sandboxCommand,
   killCommand,
+  demoCommand,
   auditCommand,
   vaultCommand,
   agentCommand,
