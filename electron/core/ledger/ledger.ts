@@ -70,7 +70,9 @@ interface Pending {
   json: string;
   id: string;
   durable?: Deferred;
-  draft?: Omit<LedgerEvent, 'seq' | 'hash'>;
+  tsMs: number;
+  /** For live delivery: the event as given (undefined = rebuild from the redacted JSON). */
+  live?: LedgerEventInput | undefined;
 }
 
 const kindSet = new Set<string>(eventKinds);
@@ -365,18 +367,16 @@ export class Ledger {
       this.dropped++;
       return id;
     }
-    const raw = JSON.stringify({ ...e, id, ts_ms: tsMs });
+    // Prefix id and time onto the event's own JSON (no copy of the caller's object); kind is always there.
+    const raw = `{"id":"${id}","ts_ms":${tsMs},${JSON.stringify(e).slice(1)}`;
     const json = this.redactor.apply(raw);
-    const p: Pending = { json, id };
+    const p: Pending = { json, id, tsMs };
     if (durable) {
       p.durable = durable;
       this.durableQueued++;
     }
-    if (this.live.active) {
-      const clean = (json === raw ? { ...e } : JSON.parse(json)) as LedgerEventInput & { ts_ms?: number };
-      delete clean.ts_ms;
-      p.draft = { ...clean, id, ts: new Date(tsMs).toISOString() } as Omit<LedgerEvent, 'seq' | 'hash'>;
-    }
+    // Live subscribers get the event after commit; keep the caller's object unless redaction changed it.
+    if (this.live.active) p.live = json === raw ? e : undefined;
     this.queue.push(p);
     if (this.queue.length > this.opts.maxPending) this.shed();
     this.schedule(durable !== undefined);
@@ -418,7 +418,7 @@ export class Ledger {
     this.queue = items === this.queue ? [] : this.queue.slice(MAX_BATCH);
     const batch = this.nextBatch++;
     this.inFlight.set(batch, items);
-    const wantHashes = items.some((p) => p.draft);
+    const wantHashes = this.live.active;
     this.post({ type: 'batch', batch, items: items.map((p) => p.json), wantHashes });
   }
 
@@ -463,8 +463,18 @@ export class Ledger {
         this.durableQueued--;
         p.durable.resolve(p.id);
       }
-      if (p.draft && m.hashes)
-        live.push({ ...p.draft, seq: m.firstSeq + i, hash: m.hashes[i] ?? '' } as LedgerEvent);
+      if (m.hashes) {
+        const src = p.live ?? (JSON.parse(p.json) as LedgerEventInput & { ts_ms?: number });
+        const ev = {
+          ...src,
+          id: p.id,
+          seq: m.firstSeq + i,
+          ts: new Date(p.tsMs).toISOString(),
+          hash: m.hashes[i] ?? '',
+        };
+        delete (ev as { ts_ms?: number }).ts_ms;
+        live.push(ev as LedgerEvent);
+      }
     });
     this.live.push(live);
     if (this.seq - this.lastCheckpointSeq >= this.opts.checkpointEvery)
