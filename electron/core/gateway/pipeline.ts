@@ -522,7 +522,12 @@ export class Pipeline {
     } else if (path === '/gate/tools') {
       let tools: unknown[];
       try {
-        tools = (await this.deps.mcp?.listTools?.(agent)) ?? [];
+        tools = ((await this.deps.mcp?.tools?.(agent)) ?? []).map((t) => ({
+          server: t.server,
+          name: t.name,
+          ...(t.description ? { description: t.description } : {}),
+          ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
+        }));
       } catch {
         tools = [];
       }

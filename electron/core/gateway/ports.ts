@@ -142,7 +142,7 @@ export interface AdaptersPort {
 export interface McpHubPort {
   handle(req: IncomingMessage, res: ServerResponse, agent: Agent): unknown;
   /** The tools this agent may see, for the in-sandbox `gate tools`. */
-  listTools?(
+  tools?(
     agent: Agent,
   ): Promise<{ server: string; name: string; description?: string; inputSchema?: unknown }[]>;
 }
