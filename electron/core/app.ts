@@ -176,6 +176,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     agents: gw.agents,
     doors: gw.gateway,
     caCertPem: () => gw.ca.certPem,
+    secretValues: () => vault.knownSecretValues(),
     env,
   });
   await sandboxes.open();

@@ -90,6 +90,24 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
     rmSync(outer, { recursive: true, force: true });
   });
 
+  it('refuses an env variable that carries a vault secret', async () => {
+    const m2 = new SandboxManager({
+      docker: docker!,
+      db: openDatabase(':memory:'),
+      dataDir,
+      live,
+      secretValues: () => ['sk-live-0123456789abcdef'],
+    });
+    await expect(
+      m2.create({
+        template: 'custom',
+        workspace: ws.dir,
+        command: ['true'],
+        env: { TOKEN: 'Bearer sk-live-0123456789abcdef' },
+      }),
+    ).rejects.toMatchObject({ code: 'secret_in_env', message: expect.not.stringContaining('sk-live') });
+  });
+
   it('runs a command, streams its output, records its exit code in the ledger', async () => {
     const s = await m.create({
       template: 'custom',

@@ -102,6 +102,7 @@ export class SandboxManager {
     const template = getTemplate(input.template);
     const command = resolveCommand(template, input.command, input.replaceCommand);
     const workspace = checkWorkspace(input.workspace, this.deps.dataDir, this.deps.env);
+    this.refuseSecrets(input.env ?? {});
     const image = input.image ?? (await this.defaultImage());
     if (!(await imageExists(this.docker, image))) {
       const engine = await probeEngine(this.docker, engineEndpoint(this.deps.env));
@@ -177,6 +178,20 @@ export class SandboxManager {
       );
     }
     return this.info(id);
+  }
+
+  /** Placeholders only: a variable that carries a credential Gatehouse holds never reaches a sandbox. */
+  private refuseSecrets(env: Record<string, string>): void {
+    const secrets = [...(this.deps.secretValues?.() ?? [])].filter((v) => v.length >= 8);
+    for (const [k, v] of Object.entries(env)) {
+      if (secrets.some((secret) => v.includes(secret))) {
+        throw new GatehouseError(
+          'secret_in_env',
+          `The variable ${k} carries a credential from the vault. Sandboxes get placeholders only: bind the credential to a service and let the gateway inject it.`,
+          400,
+        );
+      }
+    }
   }
 
   private registerAgent(name: string, template: string, policy: string, sandboxId: string): Agent {

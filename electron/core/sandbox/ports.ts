@@ -40,5 +40,7 @@ export interface SandboxDeps {
   doors?: SandboxDoorsPort;
   /** Gatehouse CA public cert (PEM), trusted inside sandboxes for intercepted TLS. */
   caCertPem?: () => string | undefined;
+  /** Every live secret value (the vault's); a sandbox's env may contain none of them. */
+  secretValues?: () => Iterable<string>;
   env?: NodeJS.ProcessEnv;
 }
