@@ -267,4 +267,27 @@ describe('canReach (tools/list filtering)', () => {
     expect(p.canReach({ ...mcp('list_issues'), agent: codex })).toBe(true);
     expect(p.canReach({ ...mcp('delete_repo'), agent: codex })).toBe(false);
   });
+
+  it('resources and prompts are matched on their method', () => {
+    const docs = compile({
+      rules: [
+        {
+          id: 'docs',
+          effect: 'allow',
+          mcp: { server: 'wiki', tool: 'file:///docs/*', method: 'resources/read' },
+        },
+      ],
+    });
+    const read = (method?: string) =>
+      req({
+        type: 'mcp',
+        server: 'wiki',
+        tool: 'file:///docs/a',
+        arguments: {},
+        ...(method ? { method } : {}),
+      });
+    expect(docs.canReach(read('resources/read'))).toBe(true);
+    expect(docs.canReach(read())).toBe(false); // the same name as a tool is not allowed
+    expect(docs.decide(read('resources/read')).rule).toBe('docs');
+  });
 });

@@ -125,10 +125,24 @@ export class PolicyEngine {
     return decision;
   }
 
-  /** False if the agent could never call this MCP tool under the live policy (hide it from tools/list). */
-  canSee(agent: PolicyAgent, service: { name: string; kind: string }, server: string, tool: string): boolean {
+  /**
+   * False if the agent could never reach this MCP item under the live policy (hide it from
+   * tools/list, resources/list, prompts/list). `kind` picks the method rules are matched on.
+   */
+  canSee(
+    agent: PolicyAgent,
+    service: { name: string; kind: string },
+    server: string,
+    tool: string,
+    kind: 'tool' | 'resource' | 'prompt' = 'tool',
+  ): boolean {
+    const method = kind === 'resource' ? 'resources/read' : kind === 'prompt' ? 'prompts/get' : 'tools/call';
     try {
-      return this.live.canReach({ agent, service, operation: { type: 'mcp', server, tool, arguments: {} } });
+      return this.live.canReach({
+        agent,
+        service,
+        operation: { type: 'mcp', server, tool, method, arguments: {} },
+      });
     } catch {
       return false;
     }
