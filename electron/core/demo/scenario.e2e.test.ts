@@ -127,6 +127,57 @@ describe('demo scenarios end to end (host agent)', () => {
   });
 });
 
+describe('the presenter hits the kill switch mid-run', () => {
+  it('rogue as a host agent: the next model call is refused by the kill switch and the agent stops', async () => {
+    let engaged: Promise<unknown> | undefined;
+    let agent = '';
+    const stop = core.live.subscribe((m) => {
+      if (m.topic !== 'ledger.events' || engaged || !agent) return;
+      const events = m.data as LedgerEvent[];
+      if (events.some((e) => e.agent === agent && e.decision === 'deny'))
+        engaged = core.api.call(
+          'kill.engage',
+          { scope: { kind: 'agent', agent }, reason: 'presenter' },
+          { actor: 'presenter' },
+        );
+    });
+    try {
+      const run = (await core.api.call('demo.run', { scenario: 'rogue', mode: 'host' }, ctx)) as DemoRun;
+      agent = run.agent;
+      let exitCode: number | undefined;
+      for (let i = 0; i < 600 && exitCode === undefined; i++) {
+        const s = (await core.api.call('demo.status', { agent }, ctx)) as {
+          running: boolean;
+          exitCode?: number;
+        };
+        if (!s.running) exitCode = s.exitCode;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(engaged).toBeDefined();
+      await engaged;
+      expect(exitCode).toBe(3);
+      await core.ledger.flush();
+      const events = core.ledger.queries.events({ agent }, { payload: true, limit: 2000 }).items;
+      const kill = events.findIndex((e) => e.kind === 'kill');
+      expect(events[kill]).toMatchObject({
+        status: 'engaged',
+        payload: { who: 'presenter', reason: 'presenter' },
+      });
+      // The kill event carries what was cut, so it is written once the cut is done; a request
+      // refused in the meantime may precede it in the ledger.
+      const refused = events.findIndex((e) => e.rule === 'kill-switch' && e.decision === 'deny');
+      expect(refused).toBeGreaterThan(0);
+      // Nothing the agent asked for after the refusal went upstream.
+      expect(events.slice(refused + 1).filter((e) => e.kind === 'request')).toEqual([]);
+      // The budget was never reached: the switch stopped it first.
+      expect(events.some((e) => e.kind === 'limit')).toBe(false);
+    } finally {
+      stop();
+      await core.api.call('kill.release', { scope: { kind: 'agent', agent } }, ctx).catch(() => undefined);
+    }
+  });
+});
+
 describe.skipIf(!engine.docker)('demo scenarios end to end (real sandbox)', () => {
   it('helpful in a sandbox', async () => {
     const { run, exitCode, events } = await runToEnd('helpful', 'sandbox');
