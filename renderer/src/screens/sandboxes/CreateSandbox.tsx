@@ -13,6 +13,7 @@ export function CreateSandbox() {
   const [template, setTemplate] = useState('');
   const [workspace, setWorkspace] = useState('');
   const [name, setName] = useState('');
+  const [command, setCommand] = useState('');
   const [memoryMb, setMemoryMb] = useState('');
   const [cpus, setCpus] = useState('');
   const [pids, setPids] = useState('');
@@ -31,6 +32,7 @@ export function CreateSandbox() {
         template: chosen,
         workspace,
         ...(name ? { name } : {}),
+        ...(command.trim() ? { command: splitCommand(command) } : {}),
         ...(Object.keys(limits).length ? { limits } : {}),
       },
       {
@@ -83,6 +85,16 @@ export function CreateSandbox() {
         </label>
       </div>
       {info ? <p className="small muted">{info.description}</p> : null}
+      <label className="field">
+        Command (optional; the template's by default)
+        <input
+          type="text"
+          value={command}
+          onChange={(e) => setCommand(e.target.value)}
+          placeholder={info?.command.join(' ') || 'sleep infinity'}
+          aria-label="Command"
+        />
+      </label>
       <details>
         <summary className="small">Limits (defaults from Settings)</summary>
         <div className="row" style={{ marginTop: 6 }}>
@@ -113,4 +125,9 @@ export function CreateSandbox() {
       </div>
     </form>
   );
+}
+
+/** Splits a command line on spaces, keeping "quoted parts" together. */
+export function splitCommand(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }

@@ -85,7 +85,11 @@ export function SandboxActions({ s }: { s: SandboxInfo }) {
           onCancel={() => setConfirmRemove(false)}
           onConfirm={() => {
             setConfirmRemove(false);
-            remove.mutate({ id: s.id }, { ...onError, onSuccess: () => go('sandboxes') });
+            // mutateAsync: the detail view unmounts as soon as the sandbox is gone, taking mutate's callbacks with it.
+            remove.mutateAsync({ id: s.id }).then(
+              () => go('sandboxes'),
+              (e: Error) => toast('error', e.message),
+            );
           }}
         />
       ) : null}

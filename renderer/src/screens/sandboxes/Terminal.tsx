@@ -22,12 +22,27 @@ export function SandboxTerminal({ id }: { id: string }) {
     fit.fit();
     let session: string | undefined;
     let closed = false;
+    // Keystrokes are sent one request at a time, in order (parallel requests could arrive
+    // reordered); whatever is typed while one is in flight goes in the next.
+    let queued = '';
+    let sending = false;
+    const flush = async () => {
+      if (sending || !session || !queued) return;
+      sending = true;
+      while (queued && !closed) {
+        const chunk = queued;
+        queued = '';
+        await call('sandboxes.terminal.write', { session, data: toB64(chunk) }).catch(() => undefined);
+      }
+      sending = false;
+    };
     void (async () => {
       try {
         const opened = await call('sandboxes.terminal.open', { id, cols: term.cols, rows: term.rows });
         session = opened.session;
         setState('connected');
         term.focus();
+        void flush();
         let after = 0;
         while (!closed) {
           const r = await call('sandboxes.terminal.read', { session, after, waitMs: 20_000 });
@@ -45,7 +60,8 @@ export function SandboxTerminal({ id }: { id: string }) {
       }
     })();
     const data = term.onData((d) => {
-      if (session) void call('sandboxes.terminal.write', { session, data: toB64(d) }).catch(() => undefined);
+      queued += d;
+      void flush();
     });
     const ro = new ResizeObserver(() => {
       fit.fit();

@@ -35,6 +35,8 @@ function Item({ it, onSelect }: { it: TranscriptItemDto; onSelect?: (id: string)
         </div>
       );
     case 'user':
+      // Tool results come back as user turns; they are shown as tool_result items instead.
+      if (!it.text) return null;
       return (
         <div className="ev" data-type="user">
           <strong>User</strong>
@@ -87,14 +89,16 @@ function Item({ it, onSelect }: { it: TranscriptItemDto; onSelect?: (id: string)
           {meta}
         </div>
       );
-    default:
+    default: {
+      const refused = it.status !== undefined && it.status !== 'ok' && it.type === 'note';
       return (
-        <div className="ev" data-type={it.type}>
+        <div className={`ev ${refused ? 'deny' : ''}`} data-type={it.type} data-status={it.status}>
           <span className="muted">{it.kind ?? it.type}</span> {it.summary ?? it.text ?? ''}
-          {it.status ? <span className="pill small">{it.status}</span> : null}
+          {it.status ? <span className={`pill small ${refused ? 'bad' : ''}`}>{it.status}</span> : null}
           {meta}
         </div>
       );
+    }
   }
 }
 
