@@ -159,7 +159,8 @@ writeResult('policy', {
   },
   notes: [
     '1,000 rules over 200 services (10% service-glob rules), LLM/MCP/HTTP matchers with conditions; 10,000 distinct requests.',
-    'all_service_globs: every rule uses a service glob, so the (operation, service) index cannot narrow anything — the worst case.',
+    'all_service_globs: every rule names its service by glob, so each cell is narrowed by evaluating 1,000 globs when it is built (first_decision_in_new_cell), and holds more candidates.',
+    'max_us is a single outlier (GC or JIT) in 200,000 samples; p99 is the figure the target applies to.',
     'Each sample times one decide() with process.hrtime.bigint(); figures include the timer overhead.',
   ],
 });
