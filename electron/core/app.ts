@@ -161,7 +161,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   announce.gateway = gw.gateway.address;
   killSwitch.onEngage((scope) => gw.onKill(scope));
   policy.recent = gw.recentRequests(
-    () => ledger.queries.events({ kind: ['request', 'decision'] }, { order: 'desc', limit: 1000, payload: true }).items,
+    () =>
+      ledger.queries.events({ kind: ['request', 'decision'] }, { order: 'desc', limit: 1000, payload: true })
+        .items,
   );
   // The built-in demo provider as services `demo` (Anthropic) and `demo-openai` (OpenAI); no credential needed.
   gw.services.add({ name: 'demo', kind: 'anthropic', baseUrl: demoProvider.address }, { replace: true });
@@ -227,7 +229,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...mcpHandlers(mcp.store, mcp.hub, (e) => ledger.append(e)),
     ...vaultHandlers(vault),
     ...gatewayHandlers(gw, (e) => ledger.append(e)),
-    ...agentsHandlers(gw.agents, { live, gatewayUrl: () => gw.gateway.address, audit: (e) => ledger.append(e) }),
+    ...agentsHandlers(gw.agents, {
+      live,
+      gatewayUrl: () => gw.gateway.address,
+      audit: (e) => ledger.append(e),
+    }),
   };
 
   const api = new ControlApi(handlers);
