@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../../shared/events.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { Ledger } from './ledger.js';
+import { signerFromKey } from './signer.js';
 import { tempLedger } from './test-helpers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -82,6 +84,43 @@ describe('Ledger writes', () => {
     db2.prepare('DELETE FROM events WHERE seq = 4').run();
     db2.close();
     expect((await ledger.verify()).broken?.seq).toBe(4);
+  });
+
+  it('filters by time range (seq order is time order)', async () => {
+    const { ledger } = await open();
+    ledger.append({ kind: 'action', summary: 'early' });
+    await ledger.flush();
+    await new Promise((r) => setTimeout(r, 15));
+    const from = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 15));
+    ledger.append({ kind: 'action', summary: 'middle' });
+    await ledger.flush();
+    await new Promise((r) => setTimeout(r, 15));
+    const to = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 15));
+    ledger.append({ kind: 'action', summary: 'late' });
+    await ledger.flush();
+    expect(ledger.queries.events({ from, to }).items.map((e) => e.summary)).toEqual(['middle']);
+    expect(ledger.queries.events({ from }).items.map((e) => e.summary)).toEqual(['middle', 'late']);
+    expect(ledger.queries.events({ to }).items.map((e) => e.summary)).toEqual(['early', 'middle']);
+  });
+
+  it('signs later checkpoints with a signer handed over after open (the vault)', async () => {
+    const { ledger } = await open();
+    ledger.append({ kind: 'action', summary: 'before' });
+    await ledger.flush();
+    await ledger.checkpoint();
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const vaultSigner = signerFromKey(privateKey);
+    ledger.useSigner(vaultSigner);
+    ledger.append({ kind: 'action', summary: 'after' });
+    await ledger.flush();
+    await ledger.checkpoint();
+    const keys = ledger.queries.raw().prepare('SELECT public_key FROM checkpoints ORDER BY id').pluck().all();
+    expect(keys[1]).toBe(vaultSigner.publicKey);
+    const v = await ledger.verify();
+    expect(v.ok).toBe(true);
+    expect(v.warnings).toEqual(['checkpoint #1 was signed by a key other than the current signing key']);
   });
 
   it('rejects a forged checkpoint signature', async () => {

@@ -144,7 +144,7 @@ export class Ledger {
     readonly file: string,
     private readonly worker: Worker,
     private readonly reader: Database.Database | undefined,
-    readonly signer: CheckpointSigner,
+    private signer: CheckpointSigner,
     private readonly opts: Required<
       Pick<LedgerOptions, 'flushIntervalMs' | 'checkpointEvery' | 'maxPending'>
     >,
@@ -247,6 +247,18 @@ export class Ledger {
       lastCheckpointSeq: this.lastCheckpointSeq,
       ...(this.fault ? { problem: this.fault.problem, fix: this.fault.fix } : {}),
     };
+  }
+
+  /**
+   * Signs later checkpoints with another key (the vault's, once it is open: the ledger opens
+   * first). Earlier checkpoints stay valid; verify warns that they were signed by another key.
+   */
+  useSigner(signer: CheckpointSigner): void {
+    this.signer = signer;
+  }
+
+  get signingPublicKey(): string {
+    return this.signer.publicKey;
   }
 
   /** Recomputes the chain and checks the signed checkpoints: "intact, N events" or the first broken link. */
