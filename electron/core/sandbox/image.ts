@@ -167,6 +167,13 @@ export function assembleRootfs(): string {
 
 /** Assembles a rootfs from local files and `docker import`s it as gatehouse/agent:offline. No registry needed. */
 export async function buildOfflineImage(docker: Docker, progress: ProgressFn): Promise<string> {
+  if (process.platform !== 'linux') {
+    throw new GatehouseError(
+      'offline_build_linux_only',
+      "The offline image is assembled from this machine's own Linux node binary, so it builds on Linux only. Use `--from dockerfile` (needs a registry) or pick your own image with node in it.",
+      400,
+    );
+  }
   progress({ source: 'offline', percent: 5, message: 'collecting node, its libraries and busybox' });
   const root = assembleRootfs();
   try {
