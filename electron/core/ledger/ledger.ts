@@ -476,7 +476,11 @@ export class Ledger {
         p.durable.resolve(p.id);
       }
       if (m.hashes) {
-        const src = p.live ?? (JSON.parse(p.json) as LedgerEventInput & { ts_ms?: number });
+        let src = p.live;
+        if (!src) {
+          const { ts_ms: _ts, ...rest } = JSON.parse(p.json) as LedgerEventInput & { ts_ms?: number };
+          src = rest;
+        }
         const ev = {
           ...src,
           id: p.id,
@@ -484,7 +488,6 @@ export class Ledger {
           ts: new Date(p.tsMs).toISOString(),
           hash: m.hashes[i] ?? '',
         };
-        delete (ev as { ts_ms?: number }).ts_ms;
         live.push(ev as LedgerEvent);
       }
     });
