@@ -263,6 +263,31 @@ describe('audit control API', () => {
     expect(((await api.call('audit.verify', {}, ctx)) as { ok: boolean }).ok).toBe(true);
   });
 
+  it('prunes the oldest whole runs to get under a size cap, checkpoint first', async () => {
+    const { ledger } = await setup();
+    const runs: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const run = ledger.newRunId();
+      runs.push(run);
+      for (let k = 0; k < 40; k++)
+        ledger.append({
+          kind: 'output',
+          run,
+          agent: 'a',
+          payload: { text: `run ${i} line ${k} ${'lorem ipsum '.repeat(60)}${Math.random()}` },
+        });
+      await ledger.flush();
+    }
+    const bytes = ledger.queries.bytes();
+    const res = await ledger.prune({ maxBytes: Math.floor(bytes / 2) });
+    expect(res.removedRuns).toBeGreaterThan(0);
+    const left = ledger.queries.runs({}, { limit: 100 }).items.map((r) => r.run);
+    expect(left).toEqual(runs.slice(res.removedRuns).reverse()); // the oldest went, whole
+    const kinds = ledger.queries.raw().prepare('SELECT kind FROM checkpoints ORDER BY id').pluck().all();
+    expect(kinds.slice(-2)).toEqual(['checkpoint', 'prune']);
+    expect((await ledger.verify()).ok).toBe(true);
+  });
+
   it('does not prune a run that is still going', async () => {
     const { ledger } = await setup();
     const run = ledger.newRunId();
