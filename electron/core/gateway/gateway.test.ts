@@ -1,4 +1,6 @@
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.js';
@@ -85,7 +87,10 @@ describe('gateway pipeline (real ledger, policy, vault, kill switch)', () => {
         );
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-echo-key': String(req.headers['x-api-key'] ?? ''),
+      });
       res.end(
         JSON.stringify({
           path: req.url,
@@ -135,6 +140,7 @@ describe('gateway pipeline (real ledger, policy, vault, kill switch)', () => {
     // The upstream echoed the credential back: the agent never sees it.
     expect(r.body).not.toContain(SECRET);
     expect(json(r).key).toBe('[REDACTED]');
+    expect(r.headers['x-echo-key']).toBe('[REDACTED]');
     const evs = await tb.events({ agent: 'agent-a' });
     const req = evs.find(
       (e) => e.kind === 'request' && e.operation === `http:POST localhost:${tb.httpsPort}/base/ok/items`,
@@ -248,24 +254,28 @@ describe('gateway pipeline (real ledger, policy, vault, kill switch)', () => {
 
   it('fails closed when the ledger cannot write: nothing goes upstream', async () => {
     const before = tb.seen.length;
-    const pages = tb.ledger.queries.raw().pragma('page_count', { simple: true }) as number;
-    await tb.ledger.setMaxPages(pages);
+    // Another process holds the ledger's write lock: durable appends fail (busy timeout 100 ms).
+    const locker = new Database(join(tb.dir, 'ledger.db'));
+    locker.exec('BEGIN IMMEDIATE');
+    locker
+      .prepare(
+        "INSERT INTO checkpoints (kind, seq, hash, ts_ms, public_key, signature) VALUES ('x', 0, '', 0, '', '')",
+      )
+      .run();
     try {
-      const big = 'x'.repeat(400_000) + Math.random();
-      const r = await call(
-        { socketPath: sockA },
-        'POST',
-        '/svc/api/ok/big',
-        { 'content-type': 'text/plain', 'x-pad': String(Math.random()) },
-        big,
-      );
+      const r = await call({ socketPath: sockA }, 'GET', '/svc/api/ok/while-locked');
       expect(r.status).toBe(503);
-      expect(json(r)).toMatchObject({ error: { code: 'ledger_unavailable' } });
+      expect(json(r)).toMatchObject({ error: { code: 'ledger_unavailable', rule: 'ledger' } });
       expect(tb.seen.length).toBe(before);
     } finally {
-      await tb.ledger.setMaxPages(0);
+      locker.exec('ROLLBACK');
+      locker.close();
     }
-    const again = await call({ socketPath: sockA }, 'GET', '/svc/api/ok/after');
+    let again = await call({ socketPath: sockA }, 'GET', '/svc/api/ok/after');
+    for (let i = 0; i < 50 && again.status !== 200; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      again = await call({ socketPath: sockA }, 'GET', '/svc/api/ok/after');
+    }
     expect(again.status).toBe(200);
   });
 });

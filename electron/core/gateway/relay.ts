@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LedgerEventInput, Usage } from '../../../shared/events.js';
@@ -7,7 +7,7 @@ import { sendRefusal, type Dialect } from './deny.js';
 import { responseHeaders } from './headers.js';
 import type { DescribedOperation } from './operation.js';
 import type { ResponseParserPort } from './ports.js';
-import { SecretRedactor } from './redact.js';
+import { REDACTED, SecretRedactor } from './redact.js';
 
 export interface RelayOutcome {
   status: 'ok' | 'error' | 'incomplete' | 'blocked';
@@ -44,7 +44,7 @@ export async function relayResponse(a: RelayArgs): Promise<void> {
   const redactor = new SecretRedactor(secrets);
   const contentType = String(upstreamRes.headers['content-type'] ?? '');
   const parser = openParser(a.described, contentType);
-  const headers = responseHeaders(upstreamRes.headers);
+  const headers = redactHeaders(responseHeaders(upstreamRes.headers), secrets);
   const declared = Number(upstreamRes.headers['content-length'] ?? NaN);
   const isStream =
     /event-stream/i.test(contentType) ||
@@ -182,6 +182,22 @@ function openParser(d: DescribedOperation, contentType: string): ResponseParserP
   } catch {
     return undefined;
   }
+}
+
+/** Known secret values never reach the agent in a response header either. */
+function redactHeaders(headers: OutgoingHttpHeaders, secrets: string[]): OutgoingHttpHeaders {
+  const live = secrets.filter((v) => v.length >= 6);
+  if (!live.length) return headers;
+  const clean = (v: string): string => {
+    let out = v;
+    for (const secret of live) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    return out;
+  };
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') headers[name] = clean(value);
+    else if (Array.isArray(value)) headers[name] = value.map((x) => clean(String(x)));
+  }
+  return headers;
 }
 
 function safeKnown(deps: GatewayDeps): string[] {

@@ -74,7 +74,8 @@ export function resolveTarget(
   const { path, query } = checkedPath(raw);
   const segs = path.split('/').slice(1);
   const head = segs[0];
-  if (head === 'mcp' && segs.length <= 2) {
+  // Every /mcp* path (Streamable HTTP at /mcp, legacy SSE at /mcp/sse + /mcp/messages) goes to the hub.
+  if (head === 'mcp') {
     return {
       route: 'mcp',
       service: undefined,
