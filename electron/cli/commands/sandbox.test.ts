@@ -44,6 +44,13 @@ describe.skipIf(!docker)('gatehouse run / gatehouse sandbox (real Docker, runnin
   });
 
   async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    return cliWith(new PassThrough(), ...argv);
+  }
+
+  async function cliWith(
+    stdin: PassThrough,
+    ...argv: string[]
+  ): Promise<{ code: number; out: string; err: string }> {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
@@ -52,10 +59,10 @@ describe.skipIf(!docker)('gatehouse run / gatehouse sandbox (real Docker, runnin
     stderr.on('data', (c: Buffer) => (err += c.toString()));
     let code: number;
     try {
-      code = await runCli([...argv, '--data-dir', dir], {
+      code = await runCli([argv[0]!, '--data-dir', dir, ...argv.slice(1)], {
         stdout,
         stderr,
-        stdin: new PassThrough(),
+        stdin,
         env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
       });
     } catch (e) {
@@ -108,6 +115,22 @@ describe.skipIf(!docker)('gatehouse run / gatehouse sandbox (real Docker, runnin
     );
     expect(core.sandboxes.settings()).toMatchObject({ onRestart: 'cleanup', limits: { pids: 256 } });
     expect((await cli('sandbox', 'image', 'status')).out).toMatch(/gatehouse\/agent:offline\s+present/);
+  });
+
+  it('opens a shell with `gatehouse sandbox shell`', async () => {
+    const s = await core.sandboxes.create({
+      template: 'custom',
+      workspace: ws.dir,
+      name: 'shelly',
+      command: ['sleep', '300'],
+    });
+    const stdin = new PassThrough();
+    const done = cliWith(stdin, 'sandbox', 'shell', 'shelly', '--', 'sh');
+    stdin.write('echo shell-$((6*7)); exit 4\n');
+    const r = await done;
+    expect(r.out).toContain('shell-42');
+    expect(r.code).toBe(4);
+    await core.sandboxes.remove(s.id);
   });
 
   it('streams an interactive terminal over the control server (SSE out, procedures in)', async () => {

@@ -32,6 +32,7 @@ export const sandboxCommand: Command = {
   help: `Usage: gatehouse sandbox ls
        gatehouse sandbox stop|start|pause|resume|rm NAME...
        gatehouse sandbox logs NAME [-f]
+       gatehouse sandbox shell NAME [-- CMD]
        gatehouse sandbox image build [--from auto|dockerfile|offline]
        gatehouse sandbox image status
        gatehouse sandbox templates
@@ -41,6 +42,7 @@ export const sandboxCommand: Command = {
                 else an offline image assembled from local files (node, its libraries, busybox)
   settings      on app restart re-attach running sandboxes or clean them up; default image and limits
   -f, --follow  keep streaming until the sandbox exits
+  shell         an interactive terminal (TTY) in a running sandbox; exits with the shell's code
   --data-dir DIR, --json`,
   async run(args, io) {
     const { values, positionals } = parse(args, {
@@ -85,6 +87,10 @@ export const sandboxCommand: Command = {
         if (rest.length !== 1) throw new UsageError('gatehouse sandbox logs needs one sandbox name.');
         await streamLogs(client, rest[0]!, io, values.json, values.follow);
         return EXIT.ok;
+      }
+      case 'shell': {
+        if (!rest.length) throw new UsageError('gatehouse sandbox shell needs a sandbox name.');
+        return shell(client, rest[0]!, rest.slice(1), io);
       }
       case 'templates': {
         const list = await client.call('sandboxes.templates', {});
@@ -170,5 +176,54 @@ async function image(
     return EXIT.ok;
   } finally {
     stop();
+  }
+}
+
+/** An interactive terminal over the control API: keystrokes in, output by long-polling. */
+async function shell(
+  client: ApiClient,
+  id: string,
+  command: string[],
+  io: {
+    stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+    stdout: NodeJS.WritableStream;
+  },
+): Promise<number> {
+  const out = io.stdout as NodeJS.WritableStream & { columns?: number; rows?: number };
+  const size = () => ({ cols: out.columns ?? 80, rows: out.rows ?? 24 });
+  const { session } = await client.call('sandboxes.terminal.open', {
+    id,
+    ...size(),
+    ...(command.length ? { command } : {}),
+  });
+  const raw = Boolean(io.stdin.isTTY && io.stdin.setRawMode);
+  if (raw) io.stdin.setRawMode!(true);
+  let writes = Promise.resolve();
+  const onData = (d: Buffer | string) => {
+    const data = Buffer.from(d).toString('base64');
+    writes = writes.then(() =>
+      client.call('sandboxes.terminal.write', { session, data }).then(() => undefined),
+    );
+  };
+  const onResize = () =>
+    void client.call('sandboxes.terminal.resize', { session, ...size() }).catch(() => undefined);
+  io.stdin.on('data', onData);
+  process.on('SIGWINCH', onResize);
+  try {
+    let after = 0;
+    for (;;) {
+      const r = await client.call('sandboxes.terminal.read', { session, after, waitMs: 10_000 });
+      for (const c of r.chunks) {
+        out.write(Buffer.from(c.data, 'base64'));
+        after = c.seq;
+      }
+      if (r.exited && !r.chunks.length) return r.exitCode ?? EXIT.failed;
+    }
+  } finally {
+    io.stdin.off('data', onData);
+    process.off('SIGWINCH', onResize);
+    if (raw) io.stdin.setRawMode!(false);
+    (io.stdin as { pause?: () => void }).pause?.();
+    await client.call('sandboxes.terminal.close', { session }).catch(() => undefined);
   }
 }
