@@ -174,6 +174,21 @@ describe('gateway pipeline (real ledger, policy, vault, kill switch)', () => {
     expect(tb.gateway.stats().perAgent['agent-a']!.denials).toBeGreaterThanOrEqual(3);
   });
 
+  it('publishes gateway.stats on the live bus', async () => {
+    const seen = await new Promise<{ total: number; perAgent: Record<string, { requests: number }> }>(
+      (resolve) => {
+        const off = tb.live.subscribe((m) => {
+          if (m.topic !== 'gateway.stats') return;
+          off();
+          resolve(m.data as { total: number; perAgent: Record<string, { requests: number }> });
+        });
+        void call({ socketPath: sockA }, 'GET', '/svc/api/ok/for-stats');
+      },
+    );
+    expect(seen.total).toBeGreaterThan(0);
+    expect(seen.perAgent['agent-a']!.requests).toBeGreaterThan(0);
+  });
+
   it('routes /llm/<provider> with the model checked by policy', async () => {
     const r = await call(
       { socketPath: sockB },

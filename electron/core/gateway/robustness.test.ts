@@ -203,6 +203,11 @@ describe('streams, the kill switch, and bad input', () => {
       `POST /svc/api/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${(32 * 1024).toString(16)}\r\n${'y'.repeat(32 * 1024)}\r\n${(40 * 1024).toString(16)}\r\n${'y'.repeat(40 * 1024)}\r\n0\r\n\r\n`,
     );
     expect(chunkedBig).toMatch(/^HTTP\/1.1 413/);
+    const badConnect = await raw(sock, 'CONNECT not_a host!:443 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(badConnect).toMatch(/^HTTP\/1.1 400/);
+    const badPort = await raw(sock, 'CONNECT 127.0.0.1:25 HTTP/1.1\r\nHost: 127.0.0.1:25\r\n\r\n');
+    expect(badPort).toMatch(/^HTTP\/1.1 403/);
+    expect(badPort).toContain('gateway-connect');
     // Slowloris: headers that never finish are cut after headersTimeout.
     const slow = await raw(sock, 'GET /svc/api/x HTTP/1.1\r\nHost: a\r\nX-Slow: 1');
     expect(slow === '' || /^HTTP\/1.1 408/.test(slow)).toBe(true);

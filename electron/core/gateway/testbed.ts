@@ -96,7 +96,13 @@ export async function openTestbed(
       killSwitch,
       live,
     },
-    { extraCaCerts: [upstreamCa.certPem], headersTimeoutMs: 1000, requestTimeoutMs: 3000, ...gw },
+    {
+      extraCaCerts: [upstreamCa.certPem],
+      headersTimeoutMs: 1000,
+      requestTimeoutMs: 3000,
+      statsIntervalMs: 100,
+      ...gw,
+    },
   );
   killSwitch.onEngage((scope) => ({ streamsAborted: gateway.abort(scope, 'kill') }));
   const events = async (filter: { kind?: string | string[]; agent?: string } = {}) => {
