@@ -14,6 +14,7 @@
 //   DEMO_CONFIG         JSON scenario parameters, passed to the scripted model in the system prompt
 //   DEMO_TASK           the user's request
 //   DEMO_MAX_TURNS      stop after this many model calls (default 60)
+//   DEMO_PACE_MS        pause before each model call, so a presenter can follow (and hit the kill switch); default 0
 //   WORKSPACE           the directory the file tools work in (default: /workspace if present, else cwd)
 //
 // Output: one line per step on stdout, then a JSON line {"demo":"summary",...}.
@@ -39,6 +40,7 @@ const argModel = process.argv[2]
   : '';
 const model = env.DEMO_MODEL || env.GATEHOUSE_DEMO_MODEL || argModel || 'demo-helpful';
 const maxTurns = Number(env.DEMO_MAX_TURNS || 60);
+const paceMs = Math.max(0, Number(env.DEMO_PACE_MS || 0));
 const workspace = resolve(env.WORKSPACE || (existsSync('/workspace') ? '/workspace' : process.cwd()));
 const config = env.DEMO_CONFIG || '{}';
 const task = env.DEMO_TASK || 'Summarise this workspace and write a short report.';
@@ -287,6 +289,7 @@ async function main() {
   const messages = [{ role: 'user', content: task }];
   for (let turn = 0; turn < maxTurns; turn++) {
     summary.turns++;
+    if (paceMs && turn > 0) await new Promise((r) => setTimeout(r, paceMs));
     const reply = await callModel(messages);
     if (reply.refused) {
       summary.stoppedBy = reply.refused;

@@ -24,7 +24,12 @@ export const demoProcedures = {
   ),
   'demo.run': procedure(
     'Start a demo scenario (in a sandbox when a Docker engine answers, else as a host agent); returns at once.',
-    z.object({ scenario: demoScenarioSchema, mode: z.enum(['auto', 'sandbox', 'host']).default('auto') }),
+    z.object({
+      scenario: demoScenarioSchema,
+      mode: z.enum(['auto', 'sandbox', 'host']).default('auto'),
+      /** Pause before each model call, so people can follow along and hit the kill switch. */
+      paceMs: z.number().int().min(0).max(10_000).default(800),
+    }),
     demoRunSchema,
   ),
   'demo.status': procedure(

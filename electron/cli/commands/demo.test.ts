@@ -51,7 +51,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
 
 describe('gatehouse demo', () => {
   it('runs the rogue scenario as a host agent and prints its transcript as it happens', async () => {
-    const { code, out } = await cli('rogue', '--mode', 'host');
+    const { code, out } = await cli('rogue', '--mode', 'host', '--pace', '0');
     expect(code, out).toBe(0);
     expect(out).toContain('as a host agent (unsandboxed)');
     expect(out).toMatch(/✗ .*collector\.invalid.*\[default-deny\]/);

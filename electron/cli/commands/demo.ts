@@ -7,7 +7,7 @@ import { EXIT, println, UsageError, type Command } from '../io.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Run a demo scenario (helpful or rogue agent) and watch Gatehouse govern it.',
-  help: `Usage: gatehouse demo helpful|rogue [--mode auto|sandbox|host] [--no-follow] [--data-dir DIR] [--json]
+  help: `Usage: gatehouse demo helpful|rogue [--mode auto|sandbox|host] [--pace MS] [--no-follow] [--data-dir DIR] [--json]
 
   helpful   reads the workspace, calls an allowed MCP tool and an allowed API with a vault
             credential it never sees, writes REPORT.md
@@ -16,6 +16,7 @@ export const demoCommand: Command = {
             (try \`gatehouse kill --agent <agent>\` from another terminal mid-run)
 
   --mode     auto (default): in a sandbox when a Docker engine answers, else as a host agent
+  --pace MS  pause before each model call (default 800; 0 = full speed)
   --no-follow  start it and return; the transcript is in the console and \`gatehouse audit\`
 
 Needs no API key: the agent talks to Gatehouse's built-in demo provider.`,
@@ -24,6 +25,7 @@ Needs no API key: the agent talks to Gatehouse's built-in demo provider.`,
       ...commonOptions,
       mode: { type: 'string', default: 'auto' },
       'no-follow': { type: 'boolean', default: false },
+      pace: { type: 'string', default: '800' },
     });
     const scenario = positionals[0];
     if (scenario !== 'helpful' && scenario !== 'rogue')
@@ -31,8 +33,11 @@ Needs no API key: the agent talks to Gatehouse's built-in demo provider.`,
     const mode = values.mode;
     if (mode !== 'auto' && mode !== 'sandbox' && mode !== 'host')
       throw new UsageError('--mode must be auto, sandbox or host.');
+    const paceMs = Number(values.pace);
+    if (!Number.isInteger(paceMs) || paceMs < 0 || paceMs > 10_000)
+      throw new UsageError('--pace must be 0-10000 (ms).');
     const client = ApiClient.find(io.env, values['data-dir']);
-    const run: DemoRun = await client.call('demo.run', { scenario, mode });
+    const run: DemoRun = await client.call('demo.run', { scenario, mode, paceMs });
     if (values.json && values['no-follow']) {
       println(io.stdout, JSON.stringify(run));
       return EXIT.ok;

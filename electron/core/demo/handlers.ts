@@ -23,7 +23,7 @@ export function demoHandlers(deps: ScenarioDeps): Handlers<typeof demoProcedures
   return {
     'demo.scenarios': () => SCENARIOS,
     'demo.run': async (input) => {
-      const h = await startScenario(deps, input.scenario, input.mode);
+      const h = await startScenario(deps, input.scenario, input.mode, input.paceMs);
       const entry: { run: DemoRun; exitCode?: number } = { run: h.run };
       runs.set(h.run.agent, entry);
       void h.done.then((r) => (entry.exitCode = r.exitCode));

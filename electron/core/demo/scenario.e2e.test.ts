@@ -38,7 +38,7 @@ async function runToEnd(
   scenario: 'helpful' | 'rogue',
   mode: 'host' | 'sandbox',
 ): Promise<{ run: DemoRun; exitCode: number; events: LedgerEvent[] }> {
-  const run = (await core.api.call('demo.run', { scenario, mode }, ctx)) as DemoRun;
+  const run = (await core.api.call('demo.run', { scenario, mode, paceMs: 0 }, ctx)) as DemoRun;
   expect(run.mode).toBe(mode);
   let exitCode: number | undefined;
   for (let i = 0; i < 1200 && exitCode === undefined; i++) {
@@ -142,7 +142,11 @@ describe('the presenter hits the kill switch mid-run', () => {
         );
     });
     try {
-      const run = (await core.api.call('demo.run', { scenario: 'rogue', mode: 'host' }, ctx)) as DemoRun;
+      const run = (await core.api.call(
+        'demo.run',
+        { scenario: 'rogue', mode: 'host', paceMs: 0 },
+        ctx,
+      )) as DemoRun;
       agent = run.agent;
       let exitCode: number | undefined;
       for (let i = 0; i < 600 && exitCode === undefined; i++) {
@@ -184,6 +188,55 @@ describe.skipIf(!engine.docker)('demo scenarios end to end (real sandbox)', () =
     expect(run.sandbox).toBeDefined();
     expect(exitCode).toBe(0);
     expectHelpfulStory(events, run.workspace);
+  });
+
+  it('the kill switch mid-run pauses the rogue sandbox (state kept); release with resume lets it go on', async () => {
+    let agent = '';
+    let cut: Promise<{ cut: Record<string, number> }> | undefined;
+    const stop = core.live.subscribe((m) => {
+      if (m.topic !== 'ledger.events' || cut || !agent) return;
+      if ((m.data as LedgerEvent[]).some((e) => e.agent === agent && e.decision === 'deny'))
+        cut = core.api.call(
+          'kill.engage',
+          { scope: { kind: 'agent', agent }, reason: 'presenter' },
+          { actor: 'presenter' },
+        ) as Promise<{
+          cut: Record<string, number>;
+        }>;
+    });
+    try {
+      const run = (await core.api.call(
+        'demo.run',
+        { scenario: 'rogue', mode: 'sandbox', paceMs: 300 },
+        ctx,
+      )) as DemoRun;
+      agent = run.agent;
+      for (let i = 0; i < 600 && !cut; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(cut).toBeDefined();
+      expect((await cut!).cut).toMatchObject({ sandboxesPaused: 1 });
+      const info = async () =>
+        (await core.api.call('sandboxes.list', {}, ctx)) as { id: string; state: string }[];
+      expect((await info()).find((s) => s.id === run.sandbox)?.state).toBe('paused');
+      await core.api.call('kill.release', { scope: { kind: 'agent', agent }, resumeSandboxes: true }, ctx);
+      expect((await info()).find((s) => s.id === run.sandbox)?.state).toBe('running');
+      let exitCode: number | undefined;
+      for (let i = 0; i < 1200 && exitCode === undefined; i++) {
+        const s = (await core.api.call('demo.status', { agent }, ctx)) as {
+          running: boolean;
+          exitCode?: number;
+        };
+        if (!s.running) exitCode = s.exitCode;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(exitCode).toBe(3);
+      await core.ledger.flush();
+      const kinds = core.ledger.queries
+        .events({ agent, kind: 'kill' }, { payload: true })
+        .items.map((e) => e.status);
+      expect(kinds).toEqual(['engaged', 'released']);
+    } finally {
+      stop();
+    }
   });
 
   it('rogue in a sandbox', async () => {

@@ -102,6 +102,7 @@ export async function startScenario(
   deps: ScenarioDeps,
   scenario: DemoScenario,
   mode: 'auto' | 'sandbox' | 'host' = 'auto',
+  paceMs = 0,
 ): Promise<ScenarioHandle> {
   deps.prepare();
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -127,6 +128,7 @@ export async function startScenario(
         ANTHROPIC_BASE_URL: 'http://127.0.0.1:3128/llm/demo',
         DEMO_MODEL: template,
         DEMO_CONFIG: config,
+        DEMO_PACE_MS: String(paceMs),
         WORKSPACE: '/workspace',
       },
     });
@@ -163,6 +165,7 @@ export async function startScenario(
       GATEHOUSE_KEY: key,
       DEMO_MODEL: template,
       DEMO_CONFIG: config,
+      DEMO_PACE_MS: String(paceMs),
       WORKSPACE: workspace,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
