@@ -1,7 +1,4 @@
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { eventKinds, type LedgerEvent, type LedgerEventInput } from '../../../shared/events.js';
@@ -12,6 +9,7 @@ import { LiveFanout } from './fanout.js';
 import { describeFault, type LedgerProblem } from './faults.js';
 import { checkpointMessage, fileSigner, type CheckpointSigner } from './signer.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
+import { startCheckpointer, startWriter } from './threads.js';
 import { LedgerQueries } from './queries.js';
 import { GENESIS_HASH } from './record.js';
 import { verifyLedger, type VerifyResult } from './verify.js';
@@ -79,36 +77,6 @@ const kindSet = new Set<string>(eventKinds);
 const MAX_BATCH = 8192;
 
 /**
- * Starts the writer. Built, it is a plain .js file; from source (tsx, vitest) the worker first
- * registers tsx's loader, because Node 20 workers do not inherit loader hooks or `--import`.
- */
-function startWriter(init: WriterInit): Worker {
-  const js = new URL('./writer.worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: init });
-  const ts = new URL('./writer.worker.ts', import.meta.url).href;
-  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
-  const api = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
-
-/**
- * Moves WAL pages into the database file from a thread of its own, so the writer's commits never
- * wait for a checkpoint (and its fsync). PASSIVE checkpoints run alongside the writer.
- */
-function startCheckpointer(file: string, everyMs: number): Worker {
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const code = `
-    const { workerData, parentPort } = require('node:worker_threads');
-    const Database = require(${JSON.stringify(sqlite)});
-    const db = new Database(workerData.file);
-    db.pragma('busy_timeout = 100');
-    const timer = setInterval(() => { try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {} }, workerData.everyMs);
-    parentPort.on('message', () => { clearInterval(timer); try { db.close(); } catch {} parentPort.close(); });`;
-  return new Worker(code, { eval: true, workerData: { file, everyMs } });
-}
-
-/**
  * The audit ledger: append-only, hash-chained, written by one worker thread that group-commits.
  * `append` never blocks; `appendDurable` resolves once the event is committed ("ledger before
  * action") and rejects with `ledger_unavailable` when the database cannot be written.
@@ -139,6 +107,7 @@ export class Ledger {
   private hash = GENESIS_HASH;
 
   private checkpointer: Worker | undefined;
+  private checkpointing: Promise<void> | undefined;
 
   private constructor(
     readonly file: string,
@@ -274,9 +243,16 @@ export class Ledger {
   /** Writes a signed checkpoint of the committed head (no-op if nothing new). */
   async checkpoint(): Promise<void> {
     if (this.closed || this.dead || this.fault || this.seq === this.lastCheckpointSeq) return;
+    if (this.checkpointing) return this.checkpointing; // one at a time; the next call covers newer events
     const { seq, hash } = this;
-    await this.signed('checkpoint', seq, hash);
-    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, seq);
+    this.checkpointing = this.signed('checkpoint', seq, hash).then(() => {
+      this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, seq);
+    });
+    try {
+      await this.checkpointing;
+    } finally {
+      this.checkpointing = undefined;
+    }
   }
 
   /** Sends a signed checkpoint (or prune anchor) to the writer and waits for it to commit. */
