@@ -55,7 +55,8 @@ export class LeaseBook {
   constructor(private readonly max = 50_000) {}
 
   add(rec: LeaseInfo, expiresAtMs: number, now: number): void {
-    this.leases.set(rec.id, { ...rec, expiresAtMs });
+    (rec as LeaseRecord).expiresAtMs = expiresAtMs;
+    this.leases.set(rec.id, rec as LeaseRecord);
     if (++this.adds % 1024 === 0) this.sweep(now);
     // Too many live leases: drop the oldest (its token is re-leased on the next request anyway).
     if (this.leases.size > this.max) this.leases.delete(this.leases.keys().next().value as string);
@@ -93,7 +94,11 @@ export class LeaseBook {
     return n;
   }
 
+  /** Leases arrive in (nearly) expiry order: drop expired ones from the oldest end, stop at the first live one. */
   private sweep(now: number): void {
-    for (const [id, r] of this.leases) if (r.expiresAtMs <= now) this.leases.delete(id);
+    for (const [id, r] of this.leases) {
+      if (r.expiresAtMs > now) break;
+      this.leases.delete(id);
+    }
   }
 }

@@ -86,6 +86,26 @@ describe('static credentials and the encrypted store', () => {
     expect(JSON.stringify(t.vault.leases())).not.toContain(CANARY);
   });
 
+  it('one lease per agent × service × scope during its first half-life, recorded once; then a new one', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const probe = ledgerProbe();
+    const t = await vault({ now: () => now, ledger: probe, defaultLeaseTtlSeconds: 300 });
+    t.vault.set({ name: 'k', config: staticCfg, value: CANARY });
+    const a = await t.vault.lease({ ...req, credential: 'k' });
+    const b = await t.vault.lease({ ...req, operation: 'llm:other', credential: 'k' });
+    expect(b.id).toBe(a.id);
+    const other = await t.vault.lease({ ...req, service: 'other-svc', credential: 'k' });
+    expect(other.id).not.toBe(a.id);
+    expect(probe.events.filter((e) => e.kind === 'lease' && e.status === 'ok')).toHaveLength(2);
+    now += 151_000;
+    const c = await t.vault.lease({ ...req, credential: 'k' });
+    expect(c.id).not.toBe(a.id);
+    expect(t.vault.leaseActive(a.id)).toBe(true); // still valid until its own expiry
+    t.vault.revokeAll({ agent: req.agent });
+    const d = await t.vault.lease({ ...req, credential: 'k' });
+    expect(d.id).not.toBe(c.id);
+  });
+
   it('lease TTL: default minutes, a shorter one on request', async () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     const t = await vault({ now: () => now, defaultLeaseTtlSeconds: 120 });

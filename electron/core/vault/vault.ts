@@ -68,6 +68,8 @@ export class Vault {
   private problem: { code: string; message: string } | undefined;
   private readonly leaseBook = new LeaseBook();
   private readonly cache = new Map<string, CacheEntry>();
+  /** The current lease per (credential, agent, service, scope): reused during its first half-life. */
+  private readonly held = new Map<string, { lease: Lease; renewAtMs: number }>();
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
   private readonly pending = new Set<PendingMint>();
   private readonly connects = new ConnectFlows();
@@ -267,6 +269,7 @@ export class Vault {
       void entry.revoke?.();
     }
     const n = this.leaseBook.revoke(filter, this.now());
+    for (const [k, h] of this.held) if (!this.leaseBook.isActive(h.lease.id, this.now())) this.held.delete(k);
     if (n > 0) {
       this.record({
         kind: 'lease',
@@ -414,6 +417,18 @@ export class Vault {
       token = await this.mintShared(cacheKey, cred, req);
       minted = true;
     }
+    // A lease covers this agent's operations on this service with this scope while it is in its first
+    // half-life: the per-request path then costs a lookup, and the ledger gets one event per lease.
+    const heldKey = s?.ttlSeconds ? `${cacheKey}\0${s.ttlSeconds}` : cacheKey;
+    const held = this.held.get(heldKey);
+    if (
+      held &&
+      held.renewAtMs > now &&
+      held.lease.value === token.value &&
+      this.leaseBook.isActive(held.lease.id, now)
+    ) {
+      return held.lease;
+    }
     const ttlMs = Math.min(s?.ttlSeconds ? s.ttlSeconds * 1000 : this.ttlMs, token.expiresAtMs - now);
     const expiresAtMs = now + ttlMs;
     const info: LeaseInfo = {
@@ -443,13 +458,16 @@ export class Vault {
         minted,
       },
     });
-    return {
+    const lease: Lease = Object.freeze({
       id: info.id,
       credential: cred.name,
       value: token.value,
       expiresAt: info.expiresAt,
       scope: token.scope,
-    };
+    });
+    if (this.held.size > 100_000) this.held.clear();
+    this.held.set(heldKey, { lease, renewAtMs: now + ttlMs / 2 });
+    return lease;
   }
 
   /** One mint per cache key at a time; a revocation during the mint fails it closed. */
