@@ -11,6 +11,12 @@ import type {
 } from './types.js';
 import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
+import { readString } from './fastpath.js';
+
+const DELTA = '{"type":"content_block_delta","index":';
+const TEXT_DELTA = ',"delta":{"type":"text_delta","text":"';
+const JSON_DELTA = ',"delta":{"type":"input_json_delta","partial_json":"';
+const THINKING_DELTA = ',"delta":{"type":"thinking_delta","thinking":"';
 
 /** Anthropic Messages API (POST /v1/messages), streamed or not. */
 export const anthropicMessages: ProtocolAdapter = {
@@ -100,6 +106,31 @@ export class AnthropicResponseParser extends StreamAssembler {
   constructor(opts: ResponseParserOptions = {}) {
     super(opts);
     this.model = opts.model ?? '';
+  }
+
+  protected override fast(d: string): boolean {
+    if (!d.startsWith(DELTA)) return false;
+    // index: digits up to the comma
+    let i = DELTA.length;
+    let index = 0;
+    for (let c = d.charCodeAt(i); c >= 48 && c <= 57; c = d.charCodeAt(++i)) index = index * 10 + (c - 48);
+    const block = this.blocks[index];
+    if (i === DELTA.length || !block) return false;
+    let json = false;
+    if (d.startsWith(TEXT_DELTA, i)) i += TEXT_DELTA.length;
+    else if (d.startsWith(JSON_DELTA, i)) {
+      i += JSON_DELTA.length;
+      json = true;
+    } else if (d.startsWith(THINKING_DELTA, i)) i += THINKING_DELTA.length;
+    else return false;
+    // The value must run to the closing `"}}` that ends the event, with no other field after it.
+    const close = d.length - 3;
+    if (d.charCodeAt(close) !== 34 || !d.endsWith('}}') || close < i) return false;
+    const value = readString(d, i);
+    if (!value || value[1] !== close + 1) return false;
+    if (json) block.json += value[0];
+    else block.text += value[0];
+    return true;
   }
 
   protected onEvent(e: Json): void {

@@ -6,12 +6,15 @@ import { sse } from './standin.js';
  */
 export const ANTHROPIC_MODEL = 'claude-sonnet-4-5-20250929';
 
-export function anthropicStream(opts: { textDeltas?: number } = {}): string {
+export function anthropicStream(opts: { textDeltas?: number; token?: (i: number) => string } = {}): string {
   const n = opts.textDeltas ?? 3;
   const text = Array.from({ length: n }, (_, i) => ({
     type: 'content_block_delta',
     index: 2,
-    delta: { type: 'text_delta', text: i === 0 ? 'Checking the wéather ' : `☀ part ${i} ` },
+    delta: {
+      type: 'text_delta',
+      text: opts.token ? opts.token(i) : i === 0 ? 'Checking the wéather ' : `☀ part ${i} `,
+    },
   }));
   return sse([
     [
@@ -158,7 +161,7 @@ export const anthropicMessage = {
 
 export const OPENAI_MODEL = 'gpt-4o-2024-08-06';
 
-export function chatStream(opts: { textDeltas?: number } = {}): string {
+export function chatStream(opts: { textDeltas?: number; token?: (i: number) => string } = {}): string {
   const n = opts.textDeltas ?? 3;
   const chunk = (delta: unknown, finish: string | null = null): unknown => ({
     id: 'chatcmpl-123',
@@ -173,7 +176,7 @@ export function chatStream(opts: { textDeltas?: number } = {}): string {
     [null, chunk({ role: 'assistant', content: '', refusal: null })],
     ...Array.from({ length: n }, (_, i): [null, unknown] => [
       null,
-      chunk({ content: i === 0 ? 'Let me chéck ' : `☀ ${i} ` }),
+      chunk({ content: opts.token ? opts.token(i) : i === 0 ? 'Let me chéck ' : `☀ ${i} ` }),
     ]),
     [
       null,
@@ -254,7 +257,7 @@ export const chatCompletion = {
 
 export const RESPONSES_MODEL = 'o4-mini-2025-04-16';
 
-export function responsesStream(opts: { textDeltas?: number } = {}): string {
+export function responsesStream(opts: { textDeltas?: number; token?: (i: number) => string } = {}): string {
   const n = opts.textDeltas ?? 3;
   let seq = 0;
   const ev = (type: string, body: Record<string, unknown>): [string, unknown] => [
@@ -262,7 +265,9 @@ export function responsesStream(opts: { textDeltas?: number } = {}): string {
     { type, sequence_number: seq++, ...body },
   ];
   const reasoning = { id: 'rs_1', type: 'reasoning', summary: [] as unknown[] };
-  const deltas = Array.from({ length: n }, (_, i) => (i === 0 ? 'It is sünny ' : `☀ ${i} `));
+  const deltas = Array.from({ length: n }, (_, i) =>
+    opts.token ? opts.token(i) : i === 0 ? 'It is sünny ' : `☀ ${i} `,
+  );
   const text = deltas.join('');
   const base = {
     id: 'resp_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654',
@@ -399,3 +404,11 @@ export function responsesStream(opts: { textDeltas?: number } = {}): string {
     }),
   ]);
 }
+
+const WORDS =
+  ' The| quick| brown| fox| jumps| over| the| lazy| dog|,| and| then| it| writes| a| café| review|.|\n'.split(
+    '|',
+  );
+
+/** Token-sized deltas like an English answer: mostly ASCII words, an accented one now and then. */
+export const englishToken = (i: number): string => WORDS[i % WORDS.length] as string;

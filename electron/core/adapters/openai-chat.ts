@@ -11,6 +11,12 @@ import type {
 } from './types.js';
 import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
+import { readString } from './fastpath.js';
+
+const CONTENT = '"choices":[{"index":0,"delta":{"content":"';
+const AFTER_CONTENT = '},"logprobs":null,"finish_reason":null}]';
+const TAIL = /^(,"usage":null)?(,"obfuscation":"[A-Za-z0-9_-]*")?}$/;
+const USAGE_NULL_TAIL = ',"usage":null}';
 
 /** OpenAI Chat Completions (POST /v1/chat/completions), streamed or not. Choice 0 is recorded. */
 export const openaiChat: ProtocolAdapter = {
@@ -100,6 +106,23 @@ export class ChatResponseParser extends StreamAssembler {
   constructor(opts: ResponseParserOptions = {}) {
     super(opts);
     this.model = opts.model ?? '';
+  }
+
+  protected override fast(d: string): boolean {
+    if (this.id === undefined) return false;
+    const i = d.indexOf(CONTENT);
+    // Before `choices` OpenAI sends only id/object/created/model/system_fingerprint (usage and error come after).
+    if (i === -1 || i > 400) return false;
+    const s = readString(d, i + CONTENT.length);
+    if (!s || !d.startsWith(AFTER_CONTENT, s[1])) return false;
+    const tail = s[1] + AFTER_CONTENT.length;
+    const simple =
+      d.length - tail === USAGE_NULL_TAIL.length
+        ? d.endsWith(USAGE_NULL_TAIL)
+        : d.length - tail === 1 && d.endsWith('}');
+    if (!simple && !TAIL.test(d.slice(tail))) return false;
+    this.text += s[0];
+    return true;
   }
 
   protected onEvent(e: Json): void {

@@ -11,6 +11,7 @@ import type {
 } from './types.js';
 import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
+import { intField, stringField } from './fastpath.js';
 
 /**
  * OpenAI Responses API (POST /v1/responses), streamed (SSE, or WebSocket messages fed through
@@ -139,6 +140,29 @@ export class ResponsesParser extends StreamAssembler {
   private item(e: Json): Item {
     const i = num(e.output_index);
     return (this.items[i] ??= newItem(undefined));
+  }
+
+  protected override fast(d: string): boolean {
+    const kind = d.startsWith('{"type":"response.output_text.delta"')
+      ? 'text'
+      : d.startsWith('{"type":"response.function_call_arguments.delta"')
+        ? 'args'
+        : d.startsWith('{"type":"response.reasoning_summary_text.delta"')
+          ? 'summary'
+          : undefined;
+    if (!kind) return false;
+    const index = intField(d, 'output_index');
+    const delta = stringField(d, 'delta');
+    if (index === undefined || delta === undefined) return false;
+    const it = (this.items[index] ??= newItem(undefined));
+    if (kind === 'text') it.text += delta;
+    else if (kind === 'args') it.args += delta;
+    else {
+      const s = intField(d, 'summary_index');
+      if (s === undefined) return false;
+      it.summary[s] = (it.summary[s] ?? '') + delta;
+    }
+    return true;
   }
 
   protected onEvent(e: Json): void {

@@ -31,8 +31,8 @@ function feed(
 describe('SSE framing', () => {
   test('data lines, multi-line data, comments, CRLF, and a last event without a blank line', () => {
     const got: [string, string][] = [];
-    const d = new SseDecoder((e, data) => got.push([e, data]));
-    d.push(
+    const d = new SseDecoder((data, e) => got.push([e, data]), { names: true });
+    d.pushText(
       ': keep-alive\r\nevent: a\r\ndata: 1\r\ndata:2\r\n\r\nid: 7\nretry: 10\ndata: {"x":1}\n\nevent: b\ndata: tail',
     );
     d.end();

@@ -1,59 +1,96 @@
+import { Buffer } from 'node:buffer';
+
 /**
- * An incremental Server-Sent Events decoder. Chunks may split anywhere (inside a UTF-8
- * sequence, a line, or between `\r` and `\n`); only the unfinished line is kept.
+ * An incremental Server-Sent Events decoder working on latin1 text: one char per byte, so a
+ * chunk split inside a UTF-8 sequence needs no decoder state, and SSE/JSON structure (all
+ * ASCII) is found without decoding the rest. `utf8()` turns a latin1 slice back into text.
+ * Chunks may split anywhere; only the unfinished line is kept.
  */
 export class SseDecoder {
-  private readonly decoder = new TextDecoder('utf-8');
   private partial = '';
   private eventName = '';
+  /** The common case, one data line per event, without an array. */
+  private single: string | undefined;
   private data: string[] = [];
 
-  constructor(private readonly onEvent: (event: string, data: string) => void) {}
+  constructor(
+    private readonly onEvent: (data: string, event: string) => void,
+    private readonly opts: { names?: boolean } = {},
+  ) {}
 
-  push(chunk: Uint8Array | string): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-    if (text.length === 0) return;
-    let buf = this.partial.length ? this.partial + text : text;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf('\n', start);
-      if (nl === -1) break;
-      const end = nl > start && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.line(buf.slice(start, end));
-      start = nl + 1;
-    }
-    buf = start === 0 ? buf : buf.slice(start);
-    this.partial = buf;
+  /** Bytes, or latin1 text made from bytes (not decoded text: use pushText for that). */
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    const text = (
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    ).toString('latin1');
+    this.scan(text);
+  }
+
+  pushText(text: string): void {
+    this.push(Buffer.from(text, 'utf8'));
   }
 
   /** Flushes a final event that was not followed by a blank line. */
   end(): void {
-    const rest = this.partial + this.decoder.decode();
+    const rest = this.partial;
     this.partial = '';
-    if (rest.length) this.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (rest.length) this.scan(`${rest}\n`);
     this.dispatch();
   }
 
-  private line(line: string): void {
-    if (line.length === 0) return this.dispatch();
-    if (line.charCodeAt(0) === 58 /* : */) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.eventName = value;
+  private scan(text: string): void {
+    const buf = this.partial.length ? this.partial + text : text;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf('\n', pos);
+      if (nl === -1) break;
+      const end = nl > pos && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (end === pos) this.dispatch();
+      else if (buf.startsWith('data:', pos)) {
+        const from = buf.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5;
+        this.addData(buf.slice(from, end));
+      } else if (this.opts.names && buf.startsWith('event:', pos)) {
+        const from = buf.charCodeAt(pos + 6) === 32 ? pos + 7 : pos + 6;
+        this.eventName = buf.slice(from, end);
+      }
+      pos = nl + 1;
+    }
+    this.partial = pos === 0 ? buf : buf.slice(pos);
+  }
+
+  private addData(value: string): void {
+    if (this.single === undefined && this.data.length === 0) {
+      this.single = value;
+      return;
+    }
+    if (this.single !== undefined) {
+      this.data.push(this.single);
+      this.single = undefined;
+    }
+    this.data.push(value);
   }
 
   private dispatch(): void {
-    if (this.data.length === 0) {
-      this.eventName = '';
+    const name = this.eventName;
+    this.eventName = '';
+    if (this.single !== undefined) {
+      const data = this.single;
+      this.single = undefined;
+      this.onEvent(data, name);
       return;
     }
-    const data = this.data.length === 1 ? (this.data[0] as string) : this.data.join('\n');
-    const name = this.eventName;
+    if (this.data.length === 0) return;
+    const data = this.data.join('\n');
     this.data = [];
-    this.eventName = '';
-    this.onEvent(name, data);
+    this.onEvent(data, name);
   }
+}
+
+/** latin1 slice of UTF-8 bytes → text (a no-op for ASCII). */
+export function utf8(latin1: string): string {
+  for (let i = 0; i < latin1.length; i++) {
+    if (latin1.charCodeAt(i) > 127) return Buffer.from(latin1, 'latin1').toString('utf8');
+  }
+  return latin1;
 }
