@@ -5,17 +5,33 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WriterInit } from './protocol.js';
 
+/** Where the writer's source is when this module was bundled elsewhere (the Electron shell build). */
+function sourceWorker(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'electron/core/ledger/writer.worker.ts');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
 /**
- * Starts the writer. Built, it is a plain .js file; from source (tsx, vitest) the worker first
- * registers tsx's loader, because Node 20 workers do not inherit loader hooks or `--import`.
+ * Starts the writer. Built, it is a plain .js file next to this module (a bundler must emit
+ * `writer.worker.js` beside its output); from source (tsx, vitest, a bundle run from the
+ * checkout) the worker first registers tsx's loader, because Node 20 workers do not inherit
+ * loader hooks or `--import`.
  */
 export function startWriter(init: WriterInit): Worker {
   const js = new URL('./writer.worker.js', import.meta.url);
   if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: init });
-  const ts = new URL('./writer.worker.ts', import.meta.url).href;
+  const sibling = new URL('./writer.worker.ts', import.meta.url);
+  const src = existsSync(fileURLToPath(sibling))
+    ? sibling.href
+    : pathToFileURL(sourceWorker() ?? fileURLToPath(sibling)).href;
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const api = pathToFileURL(join(dirname(pkg), 'dist/esm/api/index.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(ts)}); })`;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(src)}); })`;
   return new Worker(boot, { eval: true, workerData: init });
 }
 
