@@ -36,7 +36,14 @@ export class KillTestbed {
     readonly live: LiveBus,
   ) {}
 
-  static async start(opts: { dir?: string; slowChunkMs?: number } = {}): Promise<KillTestbed> {
+  static async start(
+    opts: {
+      dir?: string;
+      slowChunkMs?: number;
+      /** Route service `demo` to this upstream (e.g. a provider in another process) instead of the in-process one. */
+      upstream?: string;
+    } = {},
+  ): Promise<KillTestbed> {
     const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'gh-kill-e2e-'));
     const db = openDatabase(join(dir, 'gatehouse.db'));
     const live = new LiveBus();
@@ -51,12 +58,10 @@ export class KillTestbed {
     const services = new ServiceStore(db);
     const ca = await CertificateAuthority.open({ dir: join(dir, 'ca') });
     const provider = await DemoProvider.start({ slowChunkMs: opts.slowChunkMs ?? 10, slowChunks: 5_000 });
-    if (!services.get('demo'))
-      services.add(
-        { name: 'demo', kind: 'anthropic', baseUrl: provider.address, hosts: [] },
-        { replace: true },
-      );
-    else services.add({ ...services.get('demo')!, baseUrl: provider.address }, { replace: true });
+    services.add(
+      { name: 'demo', kind: 'anthropic', baseUrl: opts.upstream ?? provider.address, hosts: [] },
+      { replace: true },
+    );
     const gateway = await Gateway.start(
       {
         agents,
