@@ -3,8 +3,10 @@ import { askDemo, hostAgent, openScreen } from './console-helpers.js';
 
 test('a held call waits in Approvals with its context, shows in the nav badge, and goes through when approved', async ({
   page,
-  gatehouse,
+  freshGatehouse,
 }) => {
+  // Its own instance: this test holds the demo service for approval, which would stall others.
+  const gatehouse = await freshGatehouse();
   const live = await api<{ yaml: string }>(gatehouse.info, 'policy.get', {});
   // The demo stanza asks a person instead of allowing.
   const held = live.yaml.replace(/(- id: demo-llm\n(?:.*\n)*?\s+effect: )allow/, '$1approve');

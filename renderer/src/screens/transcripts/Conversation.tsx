@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { TranscriptItemDto } from '../../../../shared/api/audit.js';
 import { useAvailable, useProc } from '../../api/hooks.js';
 import { QueryView } from '../../components/states.js';
@@ -103,10 +104,22 @@ function Item({ it, onSelect }: { it: TranscriptItemDto; onSelect?: (id: string)
 }
 
 /** A run as a conversation, following it live. */
-export function Conversation({ run, onSelect }: { run: string; onSelect?: (id: string) => void }) {
+export function Conversation({
+  run,
+  onSelect,
+  onReady,
+}: {
+  run: string;
+  onSelect?: (id: string) => void;
+  onReady?: () => void;
+}) {
   const ok = useAvailable('audit.transcript');
   const q = useProc('audit.transcript', { run }, { keepPrevious: true });
   useRunLive(run, ['audit.transcript', 'audit.run']);
+  const loaded = q.data !== undefined || q.error !== null;
+  useEffect(() => {
+    if (loaded) onReady?.();
+  }, [loaded, onReady]);
   return (
     <QueryView
       query={q}
@@ -123,11 +136,40 @@ export function Conversation({ run, onSelect }: { run: string; onSelect?: (id: s
               Long run: the conversation shows the first part; the Timeline has every event.
             </div>
           ) : null}
-          {d.items.map((it, i) => (
-            <Item key={`${i}-${it.eventId}`} it={it} onSelect={onSelect} />
-          ))}
+          <Progressive
+            items={d.items}
+            render={(it, i) => <Item key={`${i}-${it.eventId}`} it={it} onSelect={onSelect} />}
+          />
         </div>
       )}
     </QueryView>
+  );
+}
+
+const STEP = 200;
+
+/** Renders a long list 200 items at a time, adding more as the end scrolls into view. */
+function Progressive<T>({ items, render }: { items: T[]; render: (item: T, i: number) => ReactNode }) {
+  const [shown, setShown] = useState(STEP);
+  const sentinel = useRef<HTMLDivElement>(null);
+  const more = shown < items.length;
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !more) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setShown((n) => n + STEP);
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [more, shown]);
+  return (
+    <>
+      {items.slice(0, shown).map(render)}
+      {more ? (
+        <div ref={sentinel} className="state small">
+          {items.length - shown} more…
+        </div>
+      ) : null}
+    </>
   );
 }

@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import type { RunTotalsDto } from '../../../../shared/api/audit.js';
 import { useAvailable, useProc } from '../../api/hooks.js';
 import { useRouter } from '../../state/router.js';
 import { useUi } from '../../state/ui.js';
@@ -11,15 +13,53 @@ import { Timeline } from './Timeline.js';
 
 type Tab = 'conversation' | 'timeline' | 'replay';
 
-export function RunView({ run, initialEvent }: { run: string; initialEvent?: string }) {
+const tabs: readonly Tab[] = ['conversation', 'timeline', 'replay'];
+const LONG_RUN = 5000;
+
+/** The run's totals as the runs list already has them (no request), if the list was seen. */
+function useListedTotals(run: string): RunTotalsDto | undefined {
+  const queries = useQueryClient();
+  const [found] = useState(() => {
+    for (const [, data] of queries.getQueriesData<InfiniteData<{ items: RunTotalsDto[] }>>({
+      queryKey: ['audit.runs'],
+    })) {
+      const hit = data?.pages?.flatMap((p) => p.items).find((r) => r.run === run);
+      if (hit) return hit;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+export function RunView({
+  run,
+  initialTab,
+  initialEvent,
+}: {
+  run: string;
+  initialTab?: string;
+  initialEvent?: string;
+}) {
   const go = useRouter((r) => r.go);
   const toast = useUi((s) => s.toast);
-  const [tab, setTab] = useState<Tab>(initialEvent ? 'timeline' : 'conversation');
+  const listed = useListedTotals(run);
+  // A long run opens on its (paged, virtualised) timeline; a short one reads as a conversation.
+  const [tab, setTab] = useState<Tab>(
+    tabs.find((t) => t === initialTab) ?? ((listed?.events ?? 0) > LONG_RUN ? 'timeline' : 'conversation'),
+  );
   const [selected, setSelected] = useState<string | undefined>(initialEvent);
   const [other, setOther] = useState('');
   const runOk = useAvailable('audit.run');
-  const totals = useProc('audit.run', { run }, { keepPrevious: true });
-  const t = totals.data?.run;
+  // Totals (and the call tree behind them) are the costliest read of a long run: ask once the
+  // main view is on screen, so opening a 100k-event run paints its first rows first.
+  const [wantTotals, setWantTotals] = useState(false);
+  const ready = useCallback(() => setWantTotals(true), []);
+  useEffect(() => {
+    const t = setTimeout(() => setWantTotals(true), 3000);
+    return () => clearTimeout(t);
+  }, []);
+  const totals = useProc('audit.run', { run }, { keepPrevious: true, enabled: wantTotals });
+  const t = totals.data?.run ?? listed;
   return (
     <div className="stack">
       <div className="row">
@@ -98,8 +138,10 @@ export function RunView({ run, initialEvent }: { run: string; initialEvent?: str
         }}
       >
         <div style={{ minWidth: 0 }}>
-          {tab === 'conversation' ? <Conversation run={run} onSelect={setSelected} /> : null}
-          {tab === 'timeline' ? <Timeline run={run} selected={selected} onSelect={setSelected} /> : null}
+          {tab === 'conversation' ? <Conversation run={run} onSelect={setSelected} onReady={ready} /> : null}
+          {tab === 'timeline' ? (
+            <Timeline run={run} selected={selected} onSelect={setSelected} onReady={ready} />
+          ) : null}
           {tab === 'replay' ? <Replay run={run} /> : null}
         </div>
         {selected ? <EventDetail id={selected} onClose={() => setSelected(undefined)} /> : null}

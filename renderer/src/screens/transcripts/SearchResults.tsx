@@ -24,12 +24,12 @@ export function SearchResults({ q, agent }: { q: string; agent: string }) {
                 <a
                   href={
                     e.run
-                      ? `#/transcripts/run/${encodeURIComponent(e.run)}/${encodeURIComponent(e.id)}`
+                      ? `#/transcripts/run/${encodeURIComponent(e.run)}/event/${encodeURIComponent(e.id)}`
                       : undefined
                   }
                   onClick={(ev) => {
                     ev.preventDefault();
-                    if (e.run) go('transcripts', 'run', e.run, e.id);
+                    if (e.run) go('transcripts', 'run', e.run, 'event', e.id);
                   }}
                 >
                   {e.kind} · {e.agent ?? '?'} · {fmtTime(e.ts)}

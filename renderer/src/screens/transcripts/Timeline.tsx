@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { LedgerEvent } from '../../../../shared/events.js';
 import { call } from '../../api/client.js';
@@ -19,10 +19,13 @@ export function Timeline({
   run,
   selected,
   onSelect,
+  onReady,
 }: {
   run: string;
   selected?: string;
   onSelect: (id: string) => void;
+  /** Called once the first page is on screen (the run view then asks for its totals). */
+  onReady?: () => void;
 }) {
   const [model, setModel] = useState<TimelineModel>(emptyTimeline);
   const [error, setError] = useState<Error | null>(null);
@@ -31,6 +34,8 @@ export function Timeline({
   const pending = useRef<LedgerEvent[]>([]);
   const frame = useRef(0);
   const box = useRef<HTMLDivElement>(null);
+  const onReadyRef = useRef(onReady);
+  onReadyRef.current = onReady;
 
   const loadMore = useCallback(
     async (cursor: string | undefined, first = false) => {
@@ -40,6 +45,7 @@ export function Timeline({
         const page = await call('audit.timeline', { run, limit: PAGE, ...(cursor ? { cursor } : {}) });
         setModel((m) => addPage(first ? emptyTimeline() : m, page.items, page.nextCursor));
         setError(null);
+        if (first) onReadyRef.current?.();
       } catch (e) {
         setError(e as Error);
       } finally {
@@ -72,6 +78,13 @@ export function Timeline({
   );
   useEffect(() => () => cancelAnimationFrame(frame.current), []);
 
+  const pick = useCallback(
+    (id: string) => {
+      setFollow(false);
+      onSelect(id);
+    },
+    [onSelect],
+  );
   const rows = rowsOf(model);
   const virtualizer = useVirtualizer({
     count: rows.count,
@@ -79,7 +92,16 @@ export function Timeline({
     estimateSize: () => ROW,
     overscan: 20,
   });
-  const items = virtualizer.getVirtualItems();
+  // Following live, the newest rows are rendered directly and the list is pinned to the end
+  // before paint, so a new event is on screen in the frame it arrives (the virtualizer's own
+  // range would lag one scroll event behind).
+  const visibleRows = Math.ceil((box.current?.clientHeight ?? 900) / ROW) + 8;
+  const items = follow
+    ? Array.from({ length: Math.min(rows.count, visibleRows) }, (_, k) => {
+        const index = rows.count - Math.min(rows.count, visibleRows) + k;
+        return { index, start: index * ROW };
+      })
+    : virtualizer.getVirtualItems();
 
   // Read the next page when the person scrolls near the end of what is loaded.
   const lastIndex = items.at(-1)?.index ?? 0;
@@ -88,9 +110,10 @@ export function Timeline({
       void loadMore(model.nextCursor);
   }, [lastIndex, model.headDone, model.nextCursor, model.head.length, loadMore]);
 
-  useEffect(() => {
-    if (follow && rows.count > 0) virtualizer.scrollToIndex(rows.count - 1, { align: 'end' });
-  }, [follow, rows.count, virtualizer]);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (follow && el) el.scrollTop = el.scrollHeight;
+  }, [follow, rows.count]);
 
   const selIndex = selected ? model.head.findIndex((e) => e.id === selected) : -1;
   const onKey = (e: React.KeyboardEvent) => {
@@ -143,36 +166,8 @@ export function Timeline({
                 </div>
               );
             const e = row.event;
-            const tone = kindTone(e);
             return (
-              <div
-                key={e.id}
-                className="vrow"
-                role="option"
-                aria-selected={e.id === selected}
-                data-event-id={e.id}
-                style={{ top: vi.start, height: ROW }}
-                onClick={() => {
-                  setFollow(false);
-                  onSelect(e.id);
-                }}
-              >
-                <span className="cell mono small muted" style={{ width: 124, flex: 'none' }}>
-                  {fmtTime(e.ts)}
-                </span>
-                <span className={`cell pill ${tone}`} style={{ width: 84, justifyContent: 'center' }}>
-                  {e.kind}
-                </span>
-                <span className="cell small" style={{ width: 110 }}>
-                  {e.agent ?? ''}
-                </span>
-                <span className="cell" style={{ flex: 1 }}>
-                  {eventLine(e)}
-                </span>
-                {e.latencyMs !== undefined ? (
-                  <span className="cell small muted">{Math.round(e.latencyMs)} ms</span>
-                ) : null}
-              </div>
+              <EventRow key={e.id} event={e} top={vi.start} selected={e.id === selected} onPick={pick} />
             );
           })}
         </div>
@@ -180,3 +175,43 @@ export function Timeline({
     </div>
   );
 }
+
+/** One row; memoised so scrolling renders only the rows that come into view. */
+const EventRow = memo(function EventRow({
+  event: e,
+  top,
+  selected,
+  onPick,
+}: {
+  event: LedgerEvent;
+  top: number;
+  selected: boolean;
+  onPick: (id: string) => void;
+}) {
+  return (
+    <div
+      className="vrow"
+      role="option"
+      aria-selected={selected}
+      data-event-id={e.id}
+      style={{ top, height: ROW }}
+      onClick={() => onPick(e.id)}
+    >
+      <span className="cell mono small muted" style={{ width: 124, flex: 'none' }}>
+        {fmtTime(e.ts)}
+      </span>
+      <span className={`cell pill ${kindTone(e)}`} style={{ width: 84, justifyContent: 'center' }}>
+        {e.kind}
+      </span>
+      <span className="cell small" style={{ width: 110 }}>
+        {e.agent ?? ''}
+      </span>
+      <span className="cell" style={{ flex: 1 }}>
+        {eventLine(e)}
+      </span>
+      {e.latencyMs !== undefined ? (
+        <span className="cell small muted">{Math.round(e.latencyMs)} ms</span>
+      ) : null}
+    </div>
+  );
+});
