@@ -12,6 +12,7 @@ import { ServiceStore } from '../gateway/services.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LiveBus } from '../live/bus.js';
 import { Policy } from '../policy/policy.js';
+import { adapterFor } from '../adapters/index.js';
 import { SandboxManager } from '../sandbox/manager.js';
 import { createDocker } from '../sandbox/engine.js';
 import { KillSwitch, type KillCounts } from './killswitch.js';
@@ -74,10 +75,13 @@ export class KillTestbed {
         approvals: policy.approvals,
         killSwitch,
         live,
+        adapters: { adapterFor, costOf: () => null },
       },
       { port: 0 },
     );
     killSwitch.onEngage((scope) => ({ streamsAborted: gateway.abort(scope, 'kill') }));
+    // As app.ts: budgets with `onExhausted: kill` (and guardrail thresholds) engage the switch.
+    policy.setEngageKill((scope, reason) => killSwitch.engage(scope, 'policy', reason));
     return new KillTestbed(dir, db, ledger, policy, agents, services, provider, gateway, killSwitch, live);
   }
 
