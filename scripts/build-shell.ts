@@ -22,4 +22,12 @@ await build({
   outfile: 'dist-electron/preload/index.cjs',
   format: 'cjs',
 });
+// The ledger's writer thread loads ./writer.worker.js next to the bundle in a packaged app.
+await build({
+  ...common,
+  entryPoints: ['electron/core/ledger/writer.worker.ts'],
+  outfile: 'dist-electron/shell/writer.worker.js',
+  format: 'esm',
+  packages: 'external',
+});
 console.log('built dist-electron/');
