@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { LiveTopic } from '../../../shared/api/live.js';
 import type { CredentialInfo, LeaseInfo, VaultStatus } from '../../../shared/api/vault.js';
 import type { LedgerEventInput } from '../../../shared/events.js';
 import { GatehouseError } from '../../../shared/errors.js';
 import type { Db } from '../db/database.js';
 import { ConnectFlows, type ConnectFlow } from './connect.js';
+import { LeaseDesk } from './lease-desk.js';
+import { lockedError, usable } from './lease-errors.js';
 import { CredentialBook, type SetInput } from './credential-book.js';
 import type { Credential } from './credential.js';
 import {
@@ -15,9 +16,8 @@ import {
   type KeyProvider,
   type KeySource,
 } from './key-source.js';
-import type { MintedToken } from './kinds/minted.js';
 import { TokenEndpointError, tokenRequest } from './kinds/oauth.js';
-import { LeaseBook, leaseMatches, type Lease, type LeaseFilter, type LeaseRequest } from './leases.js';
+import type { Lease, LeaseFilter, LeaseRequest } from './leases.js';
 import { unlockWithPassphrase, unlockWithProvider } from './master-key.js';
 import { Minter } from './mint.js';
 import { Redactor } from './redactor.js';
@@ -49,29 +49,11 @@ export interface VaultOptions {
   warn?: (line: string) => void;
 }
 
-interface CacheEntry extends MintedToken {
-  agent: string;
-  service: string;
-  credential: string;
-}
-
-interface PendingMint {
-  agent: string;
-  service: string;
-  credential: string;
-  cancelled: boolean;
-}
-
 /** The token vault: encrypted credentials in the core DB, short-lived scoped leases out. See README.md. */
 export class Vault {
   private key: Buffer | undefined;
   private problem: { code: string; message: string } | undefined;
-  private readonly leaseBook = new LeaseBook();
-  private readonly cache = new Map<string, CacheEntry>();
-  /** The current lease per (credential, agent, service, scope): reused during its first half-life. */
-  private readonly held = new Map<string, { lease: Lease; renewAtMs: number }>();
-  private readonly inflight = new Map<string, Promise<CacheEntry>>();
-  private readonly pending = new Set<PendingMint>();
+  private readonly desk: LeaseDesk;
   private readonly connects = new ConnectFlows();
   private readonly minter: Minter;
   private readonly creds: CredentialBook;
@@ -99,6 +81,15 @@ export class Vault {
       subjectToken: async (name, req) => (await this.lease({ ...req, credential: name })).value,
     });
     this.minter.currentRefreshToken = (cred) => this.creds.get(cred.name)?.secret?.value;
+    this.desk = new LeaseDesk({
+      now: this.now,
+      ttlMs: this.ttlMs,
+      minter: this.minter,
+      redactor: this.redactor,
+      record: (e) => this.record(e),
+      changed: (data) => this.opts.live?.publish('vault.changed', data),
+      exists: (name) => this.creds.get(name) !== undefined,
+    });
   }
 
   static async open(opts: VaultOptions): Promise<Vault> {
@@ -169,15 +160,14 @@ export class Vault {
       keySource: this.source,
       initialized: this.store.meta('check') !== undefined,
       credentials: this.store.count(),
-      activeLeases: this.leaseBook.count(this.now()),
+      activeLeases: this.desk.count(),
       ...(problem ? { problem } : {}),
       ...(this.provider?.warning ? { warning: this.provider.warning } : {}),
     };
   }
 
   list(): CredentialInfo[] {
-    const now = this.now();
-    return this.creds.infos((name) => this.leaseBook.count(now, { credential: name }), this.locked);
+    return this.creds.infos((name) => this.desk.count({ credential: name }), this.locked);
   }
 
   set(input: SetInput, actor = 'system'): CredentialInfo {
@@ -253,35 +243,16 @@ export class Vault {
 
   /** Whether a lease is still outstanding (not expired, revoked, rotated or deleted). */
   leaseActive(id: string): boolean {
-    return this.leaseBook.isActive(id, this.now());
+    return this.desk.isActive(id);
   }
 
   leases(filter: LeaseFilter = {}): LeaseInfo[] {
-    return this.leaseBook.list(this.now(), filter);
+    return this.desk.list(filter);
   }
 
   /** Revokes matching leases and drops their cached tokens (kill switch, deletion, rotation). */
   revokeAll(filter: { agent?: string; service?: string; credential?: string } = {}): number {
-    for (const p of this.pending) if (leaseMatches(p, filter)) p.cancelled = true;
-    for (const [k, entry] of this.cache) {
-      if (!leaseMatches(entry, filter)) continue;
-      this.cache.delete(k);
-      void entry.revoke?.();
-    }
-    const n = this.leaseBook.revoke(filter, this.now());
-    for (const [k, h] of this.held) if (!this.leaseBook.isActive(h.lease.id, this.now())) this.held.delete(k);
-    if (n > 0) {
-      this.record({
-        kind: 'lease',
-        status: 'revoked',
-        ...(filter.agent ? { agent: filter.agent } : {}),
-        ...(filter.service ? { service: filter.service } : {}),
-        summary: `${n} lease(s) revoked${filter.credential ? ` for ${filter.credential}` : ''}`,
-        payload: { ...filter, revoked: n },
-      });
-      this.opts.live?.publish('vault.changed', { leasesRevoked: n });
-    }
-    return n;
+    return this.desk.revoke(filter);
   }
 
   /** The kill switch's scopes (global, agent, service, agent × service) as a revocation. */
@@ -362,152 +333,14 @@ export class Vault {
 
   async close(): Promise<void> {
     this.connects.close();
-    this.cache.clear();
+    this.desk.clear();
     this.creds.clear();
     this.key = undefined;
   }
 
   private async leaseOrThrow(req: LeaseRequest): Promise<Lease> {
-    if (this.locked) {
-      throw new GatehouseError(
-        'vault_locked',
-        this.problem
-          ? `The vault is locked (${this.problem.code}): ${this.problem.message}`
-          : 'The vault is locked: unlock it with `gatehouse vault unlock` (or in the console) and retry.',
-        503,
-      );
-    }
-    const cred = this.creds.get(req.credential);
-    if (!cred) {
-      throw new GatehouseError(
-        'credential_not_found',
-        `Service "${req.service}" is bound to credential "${req.credential}", which does not exist (deleted?). Create it with \`gatehouse vault set ${req.credential}\` or bind the service to another credential.`,
-        424,
-      );
-    }
-    if (cred.state === 'corrupt') {
-      throw new GatehouseError(
-        'vault_corrupt',
-        `Credential "${cred.name}" failed its integrity check; rotate or re-create it.`,
-        500,
-      );
-    }
-    if (cred.state === 'reconnect_needed') {
-      throw new GatehouseError(
-        'credential_reconnect_needed',
-        `Credential "${cred.name}" must be reconnected: \`gatehouse vault connect ${cred.name}\` or Vault → Reconnect in the console.`,
-        424,
-      );
-    }
-    const now = this.now();
-    const s = req.scope;
-    const scopeKey = s
-      ? JSON.stringify([
-          s.scopes,
-          s.audience,
-          s.resource,
-          s.repositories?.slice().sort(),
-          s.permissions && Object.entries(s.permissions).sort(),
-        ])
-      : '';
-    const cacheKey = `${cred.name}\0${req.agent}\0${req.service}\0${scopeKey}`;
-    let token: CacheEntry | undefined = this.cache.get(cacheKey);
-    let minted = false;
-    if (!token || token.refreshAtMs <= now) {
-      token = await this.mintShared(cacheKey, cred, req);
-      minted = true;
-    }
-    // A lease covers this agent's operations on this service with this scope while it is in its first
-    // half-life: the per-request path then costs a lookup, and the ledger gets one event per lease.
-    const heldKey = s?.ttlSeconds ? `${cacheKey}\0${s.ttlSeconds}` : cacheKey;
-    const held = this.held.get(heldKey);
-    if (
-      held &&
-      held.renewAtMs > now &&
-      held.lease.value === token.value &&
-      this.leaseBook.isActive(held.lease.id, now)
-    ) {
-      return held.lease;
-    }
-    const ttlMs = Math.min(s?.ttlSeconds ? s.ttlSeconds * 1000 : this.ttlMs, token.expiresAtMs - now);
-    const expiresAtMs = now + ttlMs;
-    const info: LeaseInfo = {
-      id: randomUUID(),
-      agent: req.agent,
-      service: req.service,
-      credential: cred.name,
-      operation: req.operation,
-      scope: token.scope,
-      issuedAt: new Date(now).toISOString(),
-      expiresAt: new Date(expiresAtMs).toISOString(),
-    };
-    this.leaseBook.add(info, expiresAtMs, now);
-    this.record({
-      kind: 'lease',
-      agent: req.agent,
-      service: req.service,
-      operation: req.operation,
-      status: 'ok',
-      summary: `${cred.name} leased (${token.scope}) until ${info.expiresAt}`,
-      payload: {
-        lease: info.id,
-        credential: cred.name,
-        kind: cred.kind,
-        scope: token.scope,
-        expiresAt: info.expiresAt,
-        minted,
-      },
-    });
-    const lease: Lease = Object.freeze({
-      id: info.id,
-      credential: cred.name,
-      value: token.value,
-      expiresAt: info.expiresAt,
-      scope: token.scope,
-    });
-    if (this.held.size > 100_000) this.held.clear();
-    this.held.set(heldKey, { lease, renewAtMs: now + ttlMs / 2 });
-    return lease;
-  }
-
-  /** One mint per cache key at a time; a revocation during the mint fails it closed. */
-  private async mintShared(cacheKey: string, cred: Credential, req: LeaseRequest): Promise<CacheEntry> {
-    const pending: PendingMint = {
-      agent: req.agent,
-      service: req.service,
-      credential: cred.name,
-      cancelled: false,
-    };
-    this.pending.add(pending);
-    try {
-      let p = this.inflight.get(cacheKey);
-      if (!p) {
-        p = this.minter.mint(cred, req).then((t) => {
-          this.redactor.add([t.value]);
-          return { ...t, agent: req.agent, service: req.service, credential: cred.name };
-        });
-        this.inflight.set(cacheKey, p);
-        void p.then(
-          (entry) => {
-            this.inflight.delete(cacheKey);
-            if (!pending.cancelled && this.creds.get(cred.name)) this.cache.set(cacheKey, entry);
-            else void entry.revoke?.();
-          },
-          () => this.inflight.delete(cacheKey),
-        );
-      }
-      const entry = await p;
-      if (pending.cancelled) {
-        throw new GatehouseError(
-          'lease_revoked',
-          `Leases of credential "${cred.name}" were revoked while this one was minted.`,
-          409,
-        );
-      }
-      return entry;
-    } finally {
-      this.pending.delete(pending);
-    }
+    if (this.locked) throw lockedError(this.problem);
+    return this.desk.issue(usable(this.creds.get(req.credential), req), req);
   }
 
   private unlocked(key: Buffer): void {
@@ -531,7 +364,7 @@ export class Vault {
   }
 
   private info(c: Credential): CredentialInfo {
-    return this.creds.info(c, this.leaseBook.count(this.now(), { credential: c.name }));
+    return this.creds.info(c, this.desk.count({ credential: c.name }));
   }
 
   private record(e: LedgerEventInput): void {
