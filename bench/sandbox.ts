@@ -2,7 +2,7 @@
 // command (the floor), and Gatehouse-side memory per idle sandbox. Real Docker, the whole core.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -43,7 +43,15 @@ const core = await createCore({
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const stampOf = (text: string) => Number(/T(\d{13})/.exec(text)?.[1] ?? NaN);
 
-async function gatehouseStart(i: number): Promise<number> {
+interface Sample {
+  total: number;
+  /** Until the container's process started (engine work; StartedAt from inspect). */
+  toStart: number;
+  /** From the process start to the first request answered (entrypoint, agent start, gateway hop). */
+  inside: number;
+}
+
+async function gatehouseStart(i: number): Promise<Sample> {
   const t0 = Date.now();
   const s = await core.sandboxes.create({
     template: 'custom',
@@ -54,25 +62,33 @@ async function gatehouseStart(i: number): Promise<number> {
   });
   await core.sandboxes.wait(s.id);
   const text = (await core.sandboxes.logs(s.id)).entries.map((e) => e.text).join('');
+  const info = await docker.getContainer(core.sandboxes.store.get(s.id)!.containerId!).inspect();
   await core.sandboxes.remove(s.id);
-  return stampOf(text) - t0;
+  const t = stampOf(text);
+  const started = Date.parse(info.State.StartedAt);
+  return { total: t - t0, toStart: started - t0, inside: t - started };
 }
 
-function dockerRunStart(): number {
+function dockerRunStart(): Sample {
   const name = `gh-bench-floor-${Date.now()}`;
   const t0 = Date.now();
   const out = execFileSync('docker', ['run', '--name', name, '--network', 'none', image, ...command], {
     encoding: 'utf8',
   });
+  const startedAt = execFileSync('docker', ['inspect', '-f', '{{.State.StartedAt}}', name], {
+    encoding: 'utf8',
+  });
   spawnSync('docker', ['rm', '-f', name]);
-  return stampOf(out) - t0;
+  const t = stampOf(out);
+  const started = Date.parse(startedAt.trim());
+  return { total: t - t0, toStart: started - t0, inside: t - started };
 }
 
 // Warm-up: the first start of an image pays for caches.
 await gatehouseStart(-1);
 dockerRunStart();
-const gh: number[] = [];
-const floor: number[] = [];
+const gh: Sample[] = [];
+const floor: Sample[] = [];
 for (let i = 0; i < runs; i++) {
   gh.push(await gatehouseStart(i));
   floor.push(dockerRunStart());
@@ -109,8 +125,8 @@ rmSync(ws, { recursive: true, force: true });
 const mb = (b: number) => b / (1024 * 1024);
 const rssPer = mb(after.rss - before.rss) / idleCount;
 const heapPer = mb(after.heapUsed + after.external - before.heapUsed - before.external) / idleCount;
-const ghMs = median(gh);
-const floorMs = median(floor);
+const ghMs = median(gh.map((x) => x.total));
+const floorMs = median(floor.map((x) => x.total));
 writeResult('sandbox', {
   figures: {
     start_ratio_vs_docker_run: ghMs / floorMs,
@@ -126,6 +142,11 @@ writeResult('sandbox', {
     idle_sandboxes: idleCount,
     idle_heap_mb_per_sandbox: Math.round(heapPer * 1000) / 1000,
     idle_rss_mb_per_sandbox: Math.round(rssPer * 1000) / 1000,
+    gatehouse_to_process_start_ms_p50: median(gh.map((x) => x.toStart)),
+    gatehouse_process_to_first_request_ms_p50: median(gh.map((x) => x.inside)),
+    docker_run_to_process_start_ms_p50: median(floor.map((x) => x.toStart)),
+    docker_run_process_to_first_request_ms_p50: median(floor.map((x) => x.inside)),
+    load_average_1m: Math.round(loadavg()[0]! * 10) / 10,
   },
   notes: [
     'start = from the create call (Gatehouse) or spawning `docker run` (floor) to the agent having its first request answered by the gateway (floor: refused at 127.0.0.1:3128, nothing listening), clocked inside the container',

@@ -31,7 +31,7 @@ function parseListen(spec) {
 }
 
 /** Byte-for-byte TCP → unix socket forwarder. Resolves once listening. */
-function startProxy(listen = LISTEN, socketPath = SOCKET) {
+function startProxy(listen = LISTEN, socketPath = SOCKET, target) {
   const { host, port } = parseListen(listen);
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect({ path: socketPath, allowHalfOpen: true });
@@ -56,8 +56,13 @@ function startProxy(listen = LISTEN, socketPath = SOCKET) {
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    if (target) server.listen(target, () => resolve(server));
+    else server.listen(port, host, () => resolve(server));
   });
+}
+
+function startProxyOnFd(fd) {
+  return startProxy(LISTEN, SOCKET, { fd });
 }
 
 /** One HTTP request over the gateway socket. */
@@ -223,6 +228,14 @@ async function main(argv) {
   const json = rest.includes('--json');
   switch (verb) {
     case 'proxy': {
+      const fdAt = rest.indexOf('--fd');
+      if (fdAt >= 0) {
+        // A listening socket handed over by gate-launch (already bound, so nothing was refused).
+        await startProxyOnFd(Number(rest[fdAt + 1])).catch((e) =>
+          fail(`cannot use fd ${rest[fdAt + 1]}: ${e.message}`),
+        );
+        return;
+      }
       await startProxy(rest[0] || LISTEN).catch((e) => fail(`cannot listen on ${LISTEN}: ${e.message}`));
       process.stderr.write(`gate: forwarding ${LISTEN} → ${SOCKET}\n`);
       return;

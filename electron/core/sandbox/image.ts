@@ -69,7 +69,7 @@ export async function buildDockerfileImage(docker: Docker, progress: ProgressFn)
   const context = resourcesDir();
   progress({ source: 'dockerfile', percent: 0, message: `docker build ${join(context, 'sandbox')}` });
   const stream = await docker.buildImage(
-    { context, src: ['sandbox/Dockerfile', 'sandbox/entrypoint.sh', 'gate/gate.mjs'] },
+    { context, src: ['sandbox/Dockerfile', 'sandbox/entrypoint.sh', 'gate/gate.mjs', 'gate/launch.c'] },
     { t: DEFAULT_IMAGE, dockerfile: 'sandbox/Dockerfile' },
   );
   await new Promise<void>((resolve, reject) => {
@@ -154,6 +154,7 @@ export function assembleRootfs(): string {
   chmodSync(join(root, 'tmp'), 0o1777);
   symlinkSync('/bin/env', join(root, 'usr/bin/env'));
   put(join(resourcesDir(), 'gate', 'gate.mjs'), '/opt/gatehouse/gate/gate.mjs');
+  compileLauncher(join(root, LAUNCHER.slice(1)));
   symlinkSync('../gate.mjs', join(root, 'opt/gatehouse/gate/bin/gate'));
   writeFileSync(
     join(root, 'etc/passwd'),
@@ -163,6 +164,32 @@ export function assembleRootfs(): string {
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
   writeFileSync(join(root, 'etc/os-release'), 'NAME="Gatehouse agent (offline)"\nID=gatehouse\n');
   return root;
+}
+
+/** Where the images keep gate-launch (outside /opt/gatehouse/gate, which is mounted over). */
+export const LAUNCHER = '/opt/gatehouse/bin/gate-launch';
+/** The image label that says the image has gate-launch. */
+export const LAUNCHER_LABEL = 'dev.gatehouse.launcher';
+let launcherBuilt = false;
+
+/**
+ * Builds resources/gate/launch.c statically when a C compiler is present; without one the
+ * image simply has no launcher and sandboxes start through `gate exec` (a little slower).
+ */
+function compileLauncher(dest: string): void {
+  mkdirSync(dirname(dest), { recursive: true });
+  launcherBuilt = false;
+  for (const cc of ['cc', 'gcc', 'clang']) {
+    try {
+      execFileSync(cc, ['-static', '-Os', '-o', dest, join(resourcesDir(), 'gate', 'launch.c')], {
+        stdio: 'ignore',
+      });
+      launcherBuilt = true;
+      return;
+    } catch {
+      // the next compiler, or none
+    }
+  }
 }
 
 /** Assembles a rootfs from local files and `docker import`s it as gatehouse/agent:offline. No registry needed. */
@@ -176,6 +203,13 @@ export async function buildOfflineImage(docker: Docker, progress: ProgressFn): P
   }
   progress({ source: 'offline', percent: 5, message: 'collecting node, its libraries and busybox' });
   const root = assembleRootfs();
+  if (!launcherBuilt) {
+    progress({
+      source: 'offline',
+      percent: 25,
+      message: 'no C compiler: sandboxes will start through `gate exec`',
+    });
+  }
   try {
     progress({ source: 'offline', percent: 30, message: `packing the root filesystem (${root})` });
     const tar = spawn('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], {
@@ -191,7 +225,7 @@ export async function buildOfflineImage(docker: Docker, progress: ProgressFn): P
     const stream = await docker.importImage(tar.stdout as unknown as string, {
       repo,
       tag,
-      changes: IMAGE_CHANGES,
+      changes: launcherBuilt ? [...IMAGE_CHANGES, `LABEL ${LAUNCHER_LABEL}=${LAUNCHER}`] : IMAGE_CHANGES,
     });
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
@@ -216,10 +250,17 @@ export async function buildOfflineImage(docker: Docker, progress: ProgressFn): P
 
 /** Whether an image exists locally. */
 export async function imageExists(docker: Docker, image: string): Promise<boolean> {
+  return (await imageLabels(docker, image)) !== undefined;
+}
+
+/** An image's labels, or undefined when the image is not present. */
+export async function imageLabels(
+  docker: Docker,
+  image: string,
+): Promise<Record<string, string> | undefined> {
   try {
-    await docker.getImage(image).inspect();
-    return true;
+    return (await docker.getImage(image).inspect()).Config?.Labels ?? {};
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -11,7 +11,14 @@ import type {
 } from '../../../shared/api/sandboxes.js';
 import type { Agent } from '../agents/registry.js';
 import { engineEndpoint, probeEngine } from './engine.js';
-import { AGENT_UID, DEFAULT_IMAGE, OFFLINE_IMAGE, imageExists } from './image.js';
+import {
+  AGENT_UID,
+  DEFAULT_IMAGE,
+  LAUNCHER_LABEL,
+  OFFLINE_IMAGE,
+  imageExists,
+  imageLabels,
+} from './image.js';
 import { gateDir, resourcesDir, socketDir } from './paths.js';
 import type { SandboxDeps } from './ports.js';
 import { checkWorkspace, containerOptions, DEFAULT_LIMITS, LABELS, type SandboxLimits } from './spec.js';
@@ -104,7 +111,8 @@ export class SandboxManager {
     const workspace = checkWorkspace(input.workspace, this.deps.dataDir, this.deps.env);
     this.refuseSecrets(input.env ?? {});
     const image = input.image ?? (await this.defaultImage());
-    if (!(await imageExists(this.docker, image))) {
+    const labels = await imageLabels(this.docker, image);
+    if (!labels) {
       const engine = await probeEngine(this.docker, engineEndpoint(this.deps.env));
       if (!engine.reachable)
         throw new GatehouseError('engine_unreachable', `${engine.problem} ${engine.fix}`, 503);
@@ -161,6 +169,7 @@ export class SandboxManager {
         uid,
         gid,
         env: input.env ?? {},
+        ...(labels[LAUNCHER_LABEL] ? { launcher: labels[LAUNCHER_LABEL] } : {}),
       });
       if (runId) opts.Labels = { ...opts.Labels, 'dev.gatehouse.run': runId };
       this.store.insert(record);

@@ -50,6 +50,19 @@ describe('container spec', () => {
     expect(Object.keys(h.Tmpfs!)).toEqual(['/tmp', '/home/agent']);
   });
 
+  it('enters through gate-launch when the image has it, else through `gate exec`', () => {
+    expect(containerOptions(plan()).Entrypoint).toEqual([
+      'node',
+      '/opt/gatehouse/gate/gate.mjs',
+      'exec',
+      '--',
+    ]);
+    expect(containerOptions({ ...plan(), launcher: '/opt/gatehouse/bin/gate-launch' }).Entrypoint).toEqual([
+      '/opt/gatehouse/bin/gate-launch',
+    ]);
+    expect(containerOptions(plan()).Cmd).toEqual(['claude']);
+  });
+
   it('sets the forwarder, base URLs, CA variables and placeholder keys only', () => {
     for (const name of Object.keys(templates)) {
       const env = Object.fromEntries(

@@ -45,6 +45,8 @@ export interface ContainerPlan {
   /** Caller's extra variables (never the host's environment). */
   env: Record<string, string>;
   tty?: boolean;
+  /** The image's gate-launch (binds the forwarder port, then starts forwarder and agent in parallel). */
+  launcher?: string;
 }
 
 export const LABELS = {
@@ -115,7 +117,7 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
     Hostname: 'sandbox',
     User: `${plan.uid}:${plan.gid}`,
     WorkingDir: IN_SANDBOX.workspace,
-    Entrypoint: ['node', `${IN_SANDBOX.gate}/gate.mjs`, 'exec', '--'],
+    Entrypoint: plan.launcher ? [plan.launcher] : ['node', `${IN_SANDBOX.gate}/gate.mjs`, 'exec', '--'],
     Cmd: plan.command,
     Env: Object.entries(sandboxEnv(plan)).map(([k, v]) => `${k}=${v}`),
     Tty: plan.tty ?? false,
