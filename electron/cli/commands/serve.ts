@@ -1,8 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../../core/app.js';
 import { defaultDataDir } from '../../core/data-dir.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer } from '../../core/server/control-server.js';
 import { parse } from '../args.js';
 import { EXIT, println, UsageError, type Command } from '../io.js';
 
@@ -39,6 +37,9 @@ Stops cleanly on SIGINT/SIGTERM.`,
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
     });
+    // The core is loaded only here, so other commands (and --help) start fast.
+    const { createCore } = await import('../../core/app.js');
+    const { startControlServer } = await import('../../core/server/control-server.js');
     const core = await createCore({ dataDir, mode: 'headless', env: io.env, gatewayPort });
     const server = await startControlServer(core, { port, staticDir: RENDERER_DIST });
     writeRuntimeFile(core.dataDir, {
