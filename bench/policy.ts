@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 import type { PolicyRequest } from '../shared/policy/request.js';
+import { isAuthorized } from '@cedar-policy/cedar-wasm/nodejs';
 import { PolicyEngine } from '../electron/core/policy/engine.js';
+import { parsePolicy } from '../electron/core/policy/parse.js';
+import { CedarPolicy } from '../electron/core/policy/cedar/engine.js';
+import { cedarCall } from '../electron/core/policy/cedar/request.js';
 import { percentile, quick, writeResult } from './lib/result.js';
 
 // `npm run bench -- policy [--quick]`: decide() latency with 1,000 rules vs an empty policy, same requests, same run.
@@ -86,14 +90,16 @@ function traffic(count: number): PolicyRequest[] {
 }
 
 function measure(
-  engine: PolicyEngine,
+  engine: { decide: PolicyEngine['decide'] },
   reqs: PolicyRequest[],
+  samples = SAMPLES,
+  warmup = WARMUP,
 ): { p50: number; p99: number; max: number; effects: Record<string, number> } {
   const effects: Record<string, number> = {};
   // Warm-up visits every request, so each index cell is built once before timing (see coldCell).
-  for (let i = 0; i < Math.max(WARMUP, reqs.length); i++) engine.decide(reqs[i % reqs.length]!);
-  const times = new Float64Array(SAMPLES);
-  for (let i = 0; i < SAMPLES; i++) {
+  for (let i = 0; i < Math.max(warmup, reqs.length); i++) engine.decide(reqs[i % reqs.length]!);
+  const times = new Float64Array(samples);
+  for (let i = 0; i < samples; i++) {
     const req = reqs[i % reqs.length]!;
     const t0 = process.hrtime.bigint();
     const d = engine.decide(req);
@@ -131,6 +137,39 @@ function coldCell(yaml: string): number {
 }
 const cold = coldCell(bigPolicy(1000, 0.1));
 
+// Cedar (cedar-wasm) on the same 1,000 rules, exported by electron/core/policy/cedar/export.ts,
+// and the same requests: the policy set is parsed once (preparsePolicySet); each decision is
+// request marshalling + statefulIsAuthorized + reading the answer back (CedarPolicy.decide).
+const parsed = parsePolicy(bigPolicy(1000, 0.1));
+if (!parsed.ok) throw new Error('bench policy does not parse');
+const cedarPolicy = new CedarPolicy(parsed.document, 1);
+const yamlEngine = open(bigPolicy(1000, 0.1));
+let agree = 0;
+for (const req of reqs) {
+  const a = yamlEngine.decide(req);
+  const b = cedarPolicy.decide(req);
+  if (a.effect === b.effect && a.rule === b.rule) agree++;
+}
+const CEDAR_SAMPLES = quick ? 500 : 5_000;
+const cedar = measure(cedarPolicy, reqs, CEDAR_SAMPLES, quick ? 500 : 2_000);
+const cedarEmpty = measure(new CedarPolicy({ ...parsed.document, rules: [] }), reqs, CEDAR_SAMPLES, 500);
+const marshal: number[] = [];
+for (let i = 0; i < CEDAR_SAMPLES; i++) {
+  const t0 = process.hrtime.bigint();
+  cedarCall(reqs[i % reqs.length]!, 'x');
+  marshal.push(Number(process.hrtime.bigint() - t0) / 1000);
+}
+marshal.sort((a, b) => a - b);
+// The plain isAuthorized call takes the policy text each time, so it re-parses 1,000 rules per decision.
+const unparsed: number[] = [];
+for (let i = 0; i < (quick ? 10 : 50); i++) {
+  const { preparsedPolicySetId: _id, ...call } = cedarCall(reqs[i]!, 'x');
+  const t0 = process.hrtime.bigint();
+  isAuthorized({ ...call, policies: { staticPolicies: cedarPolicy.exported.policies } });
+  unparsed.push(Number(process.hrtime.bigint() - t0) / 1000);
+}
+unparsed.sort((a, b) => a - b);
+
 // Timer overhead, measured the same way, so the figures can be read net of it.
 const overhead: number[] = [];
 for (let i = 0; i < 10_000; i++) {
@@ -148,19 +187,38 @@ writeResult('policy', {
     decision_p99_us_1000_rules_all_service_globs: allWildcard.p99,
     first_decision_in_new_cell_p50_us_1000_rules: cold,
     timer_overhead_p50_us: percentile(overhead, 50),
+    cedar_decision_p99_us_1000_rules: cedar.p99,
+    cedar_decision_p50_us_1000_rules: cedar.p50,
+    cedar_to_yaml_p99_ratio_1000_rules: Math.round((cedar.p99 / big.p99) * 10) / 10,
+    cedar_decision_p99_us_empty_policy: cedarEmpty.p99,
+    cedar_request_marshalling_p50_us: percentile(marshal, 50),
+    cedar_isAuthorized_unparsed_p50_us_1000_rules: percentile(unparsed, 50),
+    cedar_agreement_share: agree / reqs.length,
   },
-  peers: [{ name: 'empty policy', role: 'floor: same engine, no rules, same requests' }],
+  peers: [
+    { name: 'empty policy', role: 'floor: same engine, no rules, same requests' },
+    {
+      name: 'Cedar (@cedar-policy/cedar-wasm)',
+      role: 'same 1,000 rules exported to Cedar, same requests, statefulIsAuthorized on a preparsed policy set',
+    },
+  ],
   table: {
     samples: SAMPLES,
     'effects (1000 rules)': Object.entries(big.effects)
       .map(([k, v]) => `${k} ${v}`)
       .join(', '),
     'max_us (1000 rules)': Math.round(big.max * 10) / 10,
+    'effects (Cedar, 1000 rules)': Object.entries(cedar.effects)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', '),
+    'rules exported to Cedar': Object.keys(cedarPolicy.exported.policies).length,
   },
   notes: [
     '1,000 rules over 200 services (10% service-glob rules), LLM/MCP/HTTP matchers with conditions; 10,000 distinct requests.',
     'all_service_globs: every rule names its service by glob, so each cell is narrowed by evaluating 1,000 globs when it is built (first_decision_in_new_cell), and holds more candidates.',
     'max_us is a single outlier (GC or JIT) in 200,000 samples; p99 is the figure the target applies to.',
     'Each sample times one decide() with process.hrtime.bigint(); figures include the timer overhead.',
+    `Cedar: ${CEDAR_SAMPLES} samples; a Cedar decision includes building its entities/context from the request and reading the answer back (cedar_request_marshalling is that first part alone).`,
+    'cedar_agreement_share: share of the 10,000 requests where Cedar on the exported policy gives the same effect and deciding rule as the YAML engine.',
   ],
 });
