@@ -82,10 +82,17 @@ export class TerminalSessions {
   private async finish(s: Session): Promise<void> {
     if (s.exited) return;
     s.exited = true;
-    try {
-      s.exitCode = (await s.exec.inspect()).ExitCode ?? null;
-    } catch {
-      s.exitCode = null;
+    // The stream can end a moment before the engine has the exit code: ask until it says stopped.
+    for (let i = 0; i < 40; i++) {
+      try {
+        const info = await s.exec.inspect();
+        s.exitCode = info.ExitCode ?? null;
+        if (!info.Running) break;
+      } catch {
+        s.exitCode = null;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
     for (const fn of s.exit) fn(s.exitCode);
     this.wake(s);
