@@ -13,6 +13,8 @@ export const demoRunSchema = z.object({
   /** The ledger run the transcript is under. */
   run: z.string().optional(),
   workspace: z.string(),
+  /** Why it did not run where asked (e.g. auto fell back to a host agent: no sandbox image yet). */
+  note: z.string().optional(),
 });
 export type DemoRun = z.infer<typeof demoRunSchema>;
 

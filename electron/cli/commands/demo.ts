@@ -48,6 +48,7 @@ Needs no API key: the agent talks to Gatehouse's built-in demo provider.`,
         `Demo "${scenario}" running ${run.mode === 'sandbox' ? `in sandbox ${run.sandbox}` : 'as a host agent (unsandboxed)'}; agent ${run.agent}`,
       );
       println(io.stdout, `  workspace ${run.workspace}`);
+      if (run.note) println(io.stdout, `  note: ${run.note}`);
     }
     if (values['no-follow']) return EXIT.ok;
     const stop = client.follow(['ledger.events'], (_topic, data) => {

@@ -239,6 +239,22 @@ describe.skipIf(!engine.docker)('demo scenarios end to end (real sandbox)', () =
     }
   });
 
+  it('auto falls back to a host agent (and says why) when the sandbox image is missing', async () => {
+    const before = (await core.api.call('sandboxes.settings.get', {}, ctx)) as { defaultImage: string };
+    await core.api.call('sandboxes.settings.set', { defaultImage: 'gatehouse/not-built:never' }, ctx);
+    try {
+      const run = (await core.api.call(
+        'demo.run',
+        { scenario: 'helpful', mode: 'auto', paceMs: 0 },
+        ctx,
+      )) as DemoRun;
+      expect(run.mode).toBe('host');
+      expect(run.note).toMatch(/^Ran as a host agent: .*not present/);
+    } finally {
+      await core.api.call('sandboxes.settings.set', { defaultImage: before.defaultImage }, ctx);
+    }
+  });
+
   it('rogue in a sandbox', async () => {
     const { run, exitCode, events } = await runToEnd('rogue', 'sandbox');
     expect(run.sandbox).toBeDefined();

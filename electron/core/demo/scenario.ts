@@ -113,6 +113,7 @@ export async function startScenario(
   const config = JSON.stringify(scenarioConfig[scenario]);
   const sandboxed =
     mode === 'sandbox' || (mode === 'auto' && deps.sandboxes !== undefined && (await deps.engineReachable()));
+  let note: string | undefined;
   if (sandboxed) {
     if (!deps.sandboxes)
       throw new GatehouseError(
@@ -120,30 +121,28 @@ export async function startScenario(
         'No Docker engine answers, so the scenario cannot run in a sandbox.',
         400,
       );
-    const sb = await deps.sandboxes.create({
-      template,
-      workspace,
-      name: `${template}-${suffix.slice(-4)}`,
-      env: {
-        ANTHROPIC_BASE_URL: 'http://127.0.0.1:3128/llm/demo',
-        DEMO_MODEL: template,
-        DEMO_CONFIG: config,
-        DEMO_PACE_MS: String(paceMs),
-        WORKSPACE: '/workspace',
-      },
-    });
-    const done = deps.sandboxes.wait(sb.id).then((r) => ({ exitCode: r.exitCode, output: '' }));
-    return {
-      run: {
-        scenario,
-        mode: 'sandbox',
-        agent: sb.agent,
-        sandbox: sb.id,
-        run: sb.runId ?? undefined,
+    try {
+      const sb = await deps.sandboxes.create({
+        template,
         workspace,
-      },
-      done,
-    };
+        name: `${template}-${suffix.slice(-4)}`,
+        env: {
+          ANTHROPIC_BASE_URL: 'http://127.0.0.1:3128/llm/demo',
+          DEMO_MODEL: template,
+          DEMO_CONFIG: config,
+          DEMO_PACE_MS: String(paceMs),
+          WORKSPACE: '/workspace',
+        },
+      });
+      const done = deps.sandboxes.wait(sb.id).then((r) => ({ exitCode: r.exitCode, output: '' }));
+      const run: DemoRun = { scenario, mode: 'sandbox', agent: sb.agent, sandbox: sb.id, workspace };
+      if (sb.runId) run.run = sb.runId;
+      return { run, done };
+    } catch (e) {
+      // auto: no sandbox image yet is no reason to show nothing; run on the host and say so.
+      if (mode !== 'auto' || !(e instanceof GatehouseError) || e.code !== 'image_missing') throw e;
+      note = `Ran as a host agent: ${e.message}`;
+    }
   }
   const agent = deps.agents.create({
     name: `${template}-${suffix}`,
@@ -183,5 +182,8 @@ export async function startScenario(
     child.on('error', (e) => resolve({ exitCode: 1, output: `${output}\n${e.message}` }));
     child.on('close', (code) => resolve({ exitCode: code ?? 1, output }));
   });
-  return { run: { scenario, mode: 'host', agent: agent.id, run, workspace }, done };
+  return {
+    run: { scenario, mode: 'host', agent: agent.id, run, workspace, ...(note ? { note } : {}) },
+    done,
+  };
 }
