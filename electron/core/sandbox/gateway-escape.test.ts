@@ -144,7 +144,7 @@ describe.skipIf(!docker)('a sandbox through the real gateway', () => {
     );
     const script = [
       'gate tools --json > /tmp/tools.json; echo tools=$?',
-      "node -e \"const t=require('/tmp/tools.json');console.log('services='+t.services.map(x=>x.name).join(','))\"",
+      "node -e \"const t=require('/tmp/tools.json');console.log('services='+t.services.map(x=>x.name).join(','));console.log('names='+t.tools.map(x=>x.name).join(','))\"",
       'gate call everything__echo --json \'{"message":"hi-from-sandbox"}\'; echo echo=$?',
       'gate call everything__printEnv; echo printenv=$?',
     ].join('; ');
@@ -159,8 +159,10 @@ describe.skipIf(!docker)('a sandbox through the real gateway', () => {
     await core.sandboxes.wait(s.id);
     const out = (await core.sandboxes.logs(s.id)).entries.map((e) => e.text).join('');
     expect(out).toContain('tools=0');
-    // The tool list itself needs McpHub.listTools (requested from the MCP owner); services come from the gateway.
     expect(out).toMatch(/services=.*demo/);
+    // What policy lets a demo agent see: the harmless tools, not printEnv.
+    expect(out).toMatch(/names=.*everything__echo/);
+    expect(out).not.toMatch(/names=.*everything__printEnv/);
     expect(out).toContain('hi-from-sandbox');
     expect(out).toContain('echo=0');
     expect(out).toMatch(/default-deny/);
