@@ -113,6 +113,25 @@ describe('gatehouse policy', () => {
     expect((await cli('policy', 'rollback', 'x')).code).toBe(2);
   });
 
+  it('export --cedar: a version of the running instance, or a file offline, with unmappable rules listed', async () => {
+    let r = await cli('policy', 'export', '--cedar', '--version', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('@id("claude-code-llm")');
+    expect(r.out).toMatch(/permit \(principal, action == Action::"llm", resource\)/);
+    const f = file(
+      'mixed.yaml',
+      `${STRICT}  - id: no-gpt\n    effect: deny\n    when: { model: { regex: '^gpt' } }\n`,
+    );
+    r = await cli('policy', 'export', '--cedar', f, '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { cedar: string; skipped: { rule: string }[] };
+    expect(j.cedar).toContain('context.op.model like "claude-haiku-*"');
+    expect(j.skipped.map((s) => s.rule)).toEqual(['no-gpt']);
+    r = await cli('policy', 'export', '--cedar', f);
+    expect(r.out.split('\n')[0]).toContain('// not exported: rule no-gpt');
+    expect((await cli('policy', 'export', f)).code).toBe(2);
+  });
+
   it('approvals ls on an idle instance, and a clear error for an unknown id', async () => {
     expect((await cli('approvals', 'ls')).out).toContain('No requests are waiting');
     const r = await cli('approvals', 'approve', 'nope');

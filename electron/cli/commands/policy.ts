@@ -6,6 +6,7 @@ import type {
 } from '../../../shared/api/policy.js';
 import { describeOperation, type PolicyRequest } from '../../../shared/policy/request.js';
 import { parsePolicy } from '../../core/policy/parse.js';
+import { exportCedar } from '../../core/policy/cedar/export.js';
 import { ApiClient } from '../client.js';
 import { commonOptions, parse } from '../args.js';
 import { EXIT, println, readStdin, UsageError, type CliIO, type Command } from '../io.js';
@@ -50,6 +51,7 @@ export const policyCommand: Command = {
        gatehouse policy history [--limit N]
        gatehouse policy rollback VERSION [--note TEXT]
        gatehouse policy shadow FILE | --clear  (run a draft in observe mode beside the live policy)
+       gatehouse policy export --cedar [--version N] [FILE]   (Cedar policy text; FILE: offline, from a file)
 
   FILE is a YAML policy (- reads stdin); see resources/policy/default.yaml and policy.schema.json.
   --data-dir DIR, --json
@@ -64,6 +66,7 @@ Exit codes: 0 ok, 1 invalid policy or failure, 2 usage, 3 not running.`,
       note: { type: 'string', default: '' },
       clear: { type: 'boolean', default: false },
       requests: { type: 'string' },
+      cedar: { type: 'boolean', default: false },
     });
     const [verb, arg, extra] = positionals;
     if (extra !== undefined) throw new UsageError(`unexpected argument "${extra}".`);
@@ -155,6 +158,38 @@ Exit codes: 0 ok, 1 invalid policy or failure, 2 usage, 3 not running.`,
               ? 'Shadow policy running in observe mode: decisions record what it would do.'
               : 'Shadow policy stopped.',
           );
+        return EXIT.ok;
+      }
+      case 'export': {
+        if (!values.cedar) throw new UsageError('name the format: --cedar.');
+        if (arg !== undefined && values.version) throw new UsageError('give a FILE or --version, not both.');
+        const text =
+          arg !== undefined
+            ? await readPolicyFile(arg, io)
+            : (
+                await client().call(
+                  'policy.get',
+                  values.version ? { version: positiveInt(values.version, '--version') } : {},
+                )
+              ).yaml;
+        const r = parsePolicy(text);
+        if (!r.ok) {
+          for (const p of r.problems)
+            println(io.stderr, `${arg ?? 'policy'}:${p.line}:${p.column}: ${p.message}`);
+          return EXIT.failed;
+        }
+        const e = exportCedar(r.document);
+        if (values.json)
+          json({ cedar: e.text, entities: e.entities, rules: Object.values(e.rules), skipped: e.skipped });
+        else {
+          for (const s of e.skipped) println(io.stdout, `// not exported: rule ${s.rule}: ${s.reason}`);
+          io.stdout.write(e.text);
+          if (e.skipped.length)
+            println(
+              io.stderr,
+              `${e.skipped.length} rule(s) could not be expressed in Cedar (listed at the top).`,
+            );
+        }
         return EXIT.ok;
       }
       default:
