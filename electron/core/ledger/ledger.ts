@@ -66,6 +66,7 @@ interface Deferred {
 }
 interface Pending {
   json: string;
+  payload: string | null;
   id: string;
   durable?: Deferred;
   tsMs: number;
@@ -107,6 +108,7 @@ export class Ledger {
   private hash = GENESIS_HASH;
 
   private checkpointer: Worker | undefined;
+  private checkpointerExited: Promise<unknown> = Promise.resolve();
   private checkpointing: Promise<void> | undefined;
 
   private constructor(
@@ -138,6 +140,7 @@ export class Ledger {
     const first = await new Promise<FromWriter | { type: 'crash'; message: string }>((resolve) => {
       worker.once('message', resolve);
       worker.once('error', (e) => resolve({ type: 'crash', message: e.message }));
+      worker.once('exit', (code) => resolve({ type: 'crash', message: `the writer exited (code ${code})` }));
     });
     const signer = opts.signer ?? fileSigner(join(dirname(opts.file), 'ledger-signing.key'));
     let reader: Database.Database | undefined;
@@ -154,8 +157,10 @@ export class Ledger {
       ledger.seq = first.seq;
       ledger.hash = first.hash;
       ledger.lastCheckpointSeq = ledger.queries.lastCheckpointSeq();
-      ledger.checkpointer = startCheckpointer(opts.file, 250);
-      ledger.checkpointer.on('error', () => undefined); // the writer's own auto-checkpoint is the fallback
+      const cp = startCheckpointer(opts.file, 250);
+      ledger.checkpointer = cp;
+      ledger.checkpointerExited = new Promise((r) => cp.once('exit', r)); // registered now, so never missed
+      cp.on('error', () => undefined); // the writer's own auto-checkpoint is the fallback
       const every = opts.checkpointIntervalMs ?? 60_000;
       ledger.checkpointTimer = setInterval(() => void ledger.checkpoint().catch(() => undefined), every);
       ledger.checkpointTimer.unref();
@@ -330,7 +335,8 @@ export class Ledger {
     this.reader?.close();
     if (this.checkpointer) {
       this.checkpointer.postMessage('close');
-      await new Promise((r) => this.checkpointer?.once('exit', r));
+      await Promise.race([this.checkpointerExited, new Promise((r) => setTimeout(r, 2000))]);
+      await this.checkpointer.terminate();
     }
     await this.worker.terminate();
   }
@@ -355,16 +361,20 @@ export class Ledger {
       this.dropped++;
       return id;
     }
-    // Prefix id and time onto the event's own JSON (no copy of the caller's object); kind is always there.
-    const raw = `{"id":"${id}","ts_ms":${tsMs},${JSON.stringify(e).slice(1)}`;
+    // The fields and the payload travel as separate JSON texts, so the writer re-reads a payload
+    // only when it has text to index or history to split out. Nothing copies the caller's object.
+    const { payload: given, ...fields } = e;
+    const raw = `{"id":"${id}","ts_ms":${tsMs},${JSON.stringify(fields).slice(1)}`;
     const json = this.redactor.apply(raw);
-    const p: Pending = { json, id, tsMs };
+    const rawPayload = given === undefined ? null : (JSON.stringify(given) ?? null);
+    const payload = rawPayload === null ? null : this.redactor.apply(rawPayload);
+    const p: Pending = { json, payload, id, tsMs };
     if (durable) {
       p.durable = durable;
       this.durableQueued++;
     }
     // Live subscribers get the event after commit; keep the caller's object unless redaction changed it.
-    if (this.live.active) p.live = json === raw ? e : undefined;
+    if (this.live.active) p.live = json === raw && payload === rawPayload ? e : undefined;
     this.queue.push(p);
     if (this.queue.length > this.opts.maxPending) this.shed();
     this.schedule(durable !== undefined);
@@ -407,7 +417,13 @@ export class Ledger {
     const batch = this.nextBatch++;
     this.inFlight.set(batch, items);
     const wantHashes = this.live.active;
-    this.post({ type: 'batch', batch, items: items.map((p) => p.json), wantHashes });
+    this.post({
+      type: 'batch',
+      batch,
+      items: items.map((p) => p.json),
+      payloads: items.map((p) => p.payload),
+      wantHashes,
+    });
   }
 
   private post(m: ToWriter): void {
@@ -455,7 +471,7 @@ export class Ledger {
         let src = p.live;
         if (!src) {
           const { ts_ms: _ts, ...rest } = JSON.parse(p.json) as LedgerEventInput & { ts_ms?: number };
-          src = rest;
+          src = p.payload === null ? rest : { ...rest, payload: JSON.parse(p.payload) as unknown };
         }
         const ev = {
           ...src,

@@ -10,7 +10,14 @@ export interface WriterInit {
 }
 
 export type ToWriter =
-  | { type: 'batch'; batch: number; items: string[]; wantHashes: boolean }
+  | {
+      type: 'batch';
+      batch: number;
+      /** Per event: its fields as JSON (no payload), and its payload as JSON (null = none). */
+      items: string[];
+      payloads: (string | null)[];
+      wantHashes: boolean;
+    }
   | {
       type: 'checkpoint';
       batch: number;

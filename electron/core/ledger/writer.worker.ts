@@ -90,6 +90,13 @@ interface RunAgg {
   last_status: string | null;
 }
 
+/** Could contentAddress split anything out of this payload? (Cheap test on the JSON text.) */
+const mayAddress = (json: string): boolean =>
+  json.length >= 512 ||
+  json.includes('"messages":[') ||
+  json.includes('"input":[') ||
+  json.includes('"contents":[');
+
 const TEXT_KINDS = new Set([
   'prompt',
   'input',
@@ -113,26 +120,28 @@ interface Written {
   newBlobs: string[];
 }
 
-function writeBatch(items: string[], wantHashes: boolean): Written {
+function writeBatch(items: string[], payloads: (string | null)[], wantHashes: boolean): Written {
   const firstSeq = headSeq + 1;
   let seq = headSeq;
   let prev = headHash;
   const hashes: string[] = [];
   const runs = new Map<string, RunAgg>();
   const newBlobs: string[] = [];
-  for (const item of items) {
-    const e = JSON.parse(item) as QueuedEvent;
+  for (let i = 0; i < items.length; i++) {
+    const e = JSON.parse(items[i] as string) as QueuedEvent;
+    const rawPayload = payloads[i] ?? null;
     seq++;
     const fields = rowFields(e, seq);
     // Full text covers what agents said and did; gateway bookkeeping is found by filters instead.
     const indexed = TEXT_KINDS.has(fields.kind);
     const text: string[] = [];
     if (indexed && fields.summary) text.push(fields.summary);
-    let payloadJson: string | null = null;
-    if (e.payload !== undefined) {
+    let payloadJson: string | null = rawPayload;
+    if (rawPayload !== null && (indexed || mayAddress(rawPayload))) {
+      const payload: unknown = JSON.parse(rawPayload);
       const { stored, blobs } =
-        init.contentAddressing === false ? { stored: e.payload, blobs: [] } : contentAddress(e.payload);
-      payloadJson = JSON.stringify(stored);
+        init.contentAddressing === false ? { stored: payload, blobs: [] } : contentAddress(payload);
+      if (blobs.length) payloadJson = JSON.stringify(stored);
       const p = stored as Record<string, unknown> | null;
       if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
         if (indexed)
@@ -162,14 +171,18 @@ function writeBatch(items: string[], wantHashes: boolean): Written {
     ); // prettier-ignore
     if (text.length) insertFts.run(seq, text.join('\n'));
     if (wantHashes) hashes.push(hash);
-    if (fields.run) aggregate(runs, fields, e);
+    if (fields.run) aggregate(runs, fields, rawPayload);
   }
   for (const r of runs.values()) upsertRun.run(r);
   // The head moves only after COMMIT succeeds (see the message handler): a failed commit rolls back.
   return { firstSeq, lastSeq: seq, lastHash: prev, hashes, newBlobs };
 }
 
-function aggregate(runs: Map<string, RunAgg>, f: ReturnType<typeof rowFields>, e: QueuedEvent): void {
+function aggregate(
+  runs: Map<string, RunAgg>,
+  f: ReturnType<typeof rowFields>,
+  rawPayload: string | null,
+): void {
   const run = f.run as string;
   let r = runs.get(run);
   if (!r) {
@@ -200,7 +213,9 @@ function aggregate(runs: Map<string, RunAgg>, f: ReturnType<typeof rowFields>, e
     r.denials++;
   if (f.kind === 'error' || f.status === 'error') r.errors++;
   if (f.kind === 'kill') r.killed++;
-  const outcome = (e.payload as { outcome?: unknown } | undefined)?.outcome;
+  const outcome = rawPayload?.includes('"outcome"')
+    ? (JSON.parse(rawPayload) as { outcome?: unknown }).outcome
+    : undefined;
   if (typeof outcome === 'string') r.last_status = outcome;
   else if (f.kind === 'sandbox' && f.status) r.last_status = f.status;
 }
@@ -235,7 +250,7 @@ const runCheckpoint = db.transaction((m: Extract<ToWriter, { type: 'checkpoint' 
 port.on('message', (m: ToWriter) => {
   try {
     if (m.type === 'batch') {
-      const { firstSeq, lastSeq, lastHash, hashes, newBlobs } = runBatch(m.items, m.wantHashes);
+      const { firstSeq, lastSeq, lastHash, hashes, newBlobs } = runBatch(m.items, m.payloads, m.wantHashes);
       headSeq = lastSeq;
       headHash = lastHash;
       if (knownBlobs.size > 200_000) knownBlobs.clear();
