@@ -14,12 +14,13 @@ export async function restoreSandboxes(
   let removed = 0;
   let containers;
   try {
-    containers = await m.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABELS.instance}=${m.instance}`] },
-    });
+    // A missing or hung engine must not hold up the app's start: nothing to re-attach then.
+    containers = await Promise.race([
+      m.docker.listContainers({ all: true, filters: { label: [`${LABELS.instance}=${m.instance}`] } }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('engine timeout')), 5000).unref()),
+    ]);
   } catch {
-    return { reattached, removed }; // no engine: nothing to re-attach now
+    return { reattached, removed };
   }
   const byId = new Map(containers.map((c) => [c.Id, c]));
   const known = new Set<string>();
@@ -33,8 +34,15 @@ export async function restoreSandboxes(
     known.add(c.Id);
     const alive = c.State === 'running' || c.State === 'paused';
     if (alive && mode === 'reattach') {
-      await m.openDoor(m.agentFor(r));
-      reattached++;
+      try {
+        await m.openDoor(m.agentFor(r));
+        reattached++;
+      } catch {
+        // Its agent is gone (or the door cannot open): a sandbox without a door is only a risk.
+        await m.discard(r);
+        removed++;
+        continue;
+      }
     } else if (alive) {
       await m.discard(r);
       removed++;
