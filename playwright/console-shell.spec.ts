@@ -24,6 +24,16 @@ test.describe('console shell', () => {
     await page.screenshot({ path: 'playwright/screenshots/settings.png', fullPage: true });
     await page.keyboard.press('Alt+1');
     await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+
+    // light/dark follows the OS
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(16, 19, 23)');
+    await page.screenshot({ path: 'playwright/screenshots/overview-dark.png' });
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
+      'rgb(246, 247, 249)',
+    );
   });
 
   test('the big red button stops everything; release asks first', async ({ page, gatehouse }) => {

@@ -2,17 +2,7 @@ import type { PendingApprovalView } from '../../../../shared/api/policy.js';
 import { useAction, useAvailable, useNow, useProc } from '../../api/hooks.js';
 import { QueryView } from '../../components/states.js';
 import { useUi } from '../../state/ui.js';
-
-export function describeOperation(op: PendingApprovalView['operation']): string {
-  switch (op.type) {
-    case 'llm':
-      return `LLM ${op.provider} · ${op.model}`;
-    case 'mcp':
-      return `MCP ${op.server} / ${op.tool}`;
-    case 'http':
-      return `${op.method} ${op.host}${op.path}`;
-  }
-}
+import { describeOperation } from './describe.js';
 
 export default function Approvals() {
   const ok = useAvailable('approvals.list', 'approvals.answer');

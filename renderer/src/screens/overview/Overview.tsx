@@ -14,6 +14,9 @@ export function Overview() {
   const agentsOk = useAvailable('agents.list');
   const agents = useProc('agents.list', {});
   const denials = useMetrics((s) => s.denials);
+  const sandboxesOk = useAvailable('sandboxes.list');
+  const sandboxes = useProc('sandboxes.list', {}, { enabled: sandboxesOk === true, refetchInterval: 10_000 });
+  const sandboxOf = new Map((sandboxes.data ?? []).map((s) => [s.agent, s]));
   const vaultOk = useAvailable('vault.status');
   const vault = useProc('vault.status', {});
 
@@ -59,7 +62,7 @@ export function Overview() {
         </QueryView>
         <Checklist items={checks} />
         <QueryView query={status} available={statusOk} what="System status" procedures={['system.status']}>
-          {(s) => <SystemCard status={s} now={now} />}
+          {(s) => <SystemCard status={s} now={now} vault={vault.data} />}
         </QueryView>
         <LiveCharts />
         <section className="card" aria-labelledby="agents-h">
@@ -88,7 +91,9 @@ export function Overview() {
                       <td className="muted">{a.template}</td>
                       <td>
                         {a.sandboxed ? (
-                          <span className="pill ok">sandboxed</span>
+                          <span className={`pill ${sandboxOf.get(a.id)?.state === 'running' ? 'ok' : ''}`}>
+                            sandbox {sandboxOf.get(a.id)?.state ?? ''}
+                          </span>
                         ) : (
                           <span className="pill warn">unsandboxed</span>
                         )}

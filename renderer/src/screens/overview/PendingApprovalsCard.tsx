@@ -1,7 +1,7 @@
 import { useAvailable, useProc } from '../../api/hooks.js';
 import { QueryView } from '../../components/states.js';
 import { useRouter } from '../../state/router.js';
-import { describeOperation } from '../approvals/Approvals.js';
+import { describeOperation } from '../approvals/describe.js';
 
 export function PendingApprovalsCard() {
   const ok = useAvailable('approvals.list');

@@ -1,4 +1,5 @@
 import type { SystemStatus } from '../../../../shared/api/system.js';
+import type { VaultStatus } from '../../../../shared/api/vault.js';
 
 export function EngineCard({ status }: { status: SystemStatus }) {
   const e = status.engine;
@@ -36,7 +37,15 @@ export function EngineCard({ status }: { status: SystemStatus }) {
   );
 }
 
-export function SystemCard({ status, now }: { status: SystemStatus; now: number }) {
+export function SystemCard({
+  status,
+  now,
+  vault,
+}: {
+  status: SystemStatus;
+  now: number;
+  vault?: VaultStatus;
+}) {
   const up = Math.max(0, Math.round((now - Date.parse(status.startedAt)) / 1000));
   return (
     <section className="card" aria-labelledby="system-h">
@@ -53,6 +62,26 @@ export function SystemCard({ status, now }: { status: SystemStatus; now: number 
         <dd>{formatDuration(up)}</dd>
         <dt>Data dir</dt>
         <dd className="mono">{status.dataDir}</dd>
+        <dt>Vault</dt>
+        <dd>
+          {vault ? (
+            <>
+              <span className={`pill ${vault.locked ? 'bad' : 'ok'}`}>
+                {vault.locked ? 'locked' : 'unlocked'}
+              </span>{' '}
+              <span className="small muted">
+                key from {vault.keySource} · {vault.credentials} credential(s) · {vault.activeLeases} lease(s)
+              </span>
+              {vault.problem ? (
+                <div className="small" style={{ color: 'var(--bad)' }}>
+                  {vault.problem.message}
+                </div>
+              ) : null}
+            </>
+          ) : (
+            <span className="muted">unknown</span>
+          )}
+        </dd>
         <dt>Gateway</dt>
         <dd className="mono">{status.gateway?.address ?? <span className="muted">not listening</span>}</dd>
       </dl>
