@@ -30,12 +30,15 @@ const authMethod = z
   .enum(['client_secret_basic', 'client_secret_post', 'none'])
   .default('client_secret_basic');
 const scopes = z.array(z.string().min(1)).optional();
+/** RFC 7009: where dropped tokens are revoked upstream (kill switch, deletion, rotation). */
+const revocationUrl = endpoint.optional();
 
 export const credentialConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('static'), inject: injectTemplateSchema.optional() }),
   z.object({
     kind: z.literal('oauth-refresh'),
     tokenUrl: endpoint,
+    revocationUrl,
     clientId: z.string().min(1),
     authMethod,
     scopes,
@@ -43,6 +46,7 @@ export const credentialConfigSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('oauth-client-credentials'),
     tokenUrl: endpoint,
+    revocationUrl,
     clientId: z.string().min(1),
     authMethod,
     scopes,
@@ -52,6 +56,7 @@ export const credentialConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('oauth-pkce'),
     authorizeUrl: endpoint,
     tokenUrl: endpoint,
+    revocationUrl,
     clientId: z.string().min(1),
     authMethod: authMethod.optional(),
     scopes,
@@ -67,6 +72,7 @@ export const credentialConfigSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('token-exchange'),
     tokenUrl: endpoint,
+    revocationUrl,
     clientId: z.string().min(1),
     authMethod,
     audience: z.string().optional(),

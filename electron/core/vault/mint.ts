@@ -57,9 +57,15 @@ export class Minter {
     const secret = cred.secret ?? {};
     const scope = req.scope ?? {};
     const c = cred.config;
-    const clientOf = (x: { tokenUrl: string; clientId: string; authMethod?: TokenClient['authMethod'] }) => ({
+    const clientOf = (x: {
+      tokenUrl: string;
+      clientId: string;
+      authMethod?: TokenClient['authMethod'];
+      revocationUrl?: string;
+    }) => ({
       tokenUrl: x.tokenUrl,
       clientId: x.clientId,
+      ...(x.revocationUrl ? { revocationUrl: x.revocationUrl } : {}),
       ...(x.authMethod ? { authMethod: x.authMethod } : {}),
       ...(secret.clientSecret !== undefined ? { clientSecret: secret.clientSecret } : {}),
     });

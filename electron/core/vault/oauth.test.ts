@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { driveBrowser, startOAuthServer, type OAuthTestServer } from './testing/oauth-server.js';
 import { ledgerProbe, tempVault } from './testing/temp-vault.js';
 
@@ -70,6 +70,28 @@ describe('oauth kinds against oidc-provider on loopback', () => {
     expect(as.tokenCalls.length - before).toBe(2);
     // Lease never outlives the token.
     expect(Date.parse(l3.expiresAt)).toBeLessThanOrEqual(now + 600_000);
+  });
+
+  it('revocation (kill switch) revokes the dropped token at the provider (RFC 7009)', async () => {
+    const { vault: v } = await vault();
+    v.set({
+      name: 'cc',
+      config: {
+        kind: 'oauth-client-credentials',
+        tokenUrl: as.tokenUrl,
+        revocationUrl: `${as.issuer}/token/revocation`,
+        clientId: as.service.clientId,
+        scopes: ['read'],
+      },
+      value: as.service.clientSecret,
+    });
+    const lease = await v.lease({ ...req, credential: 'cc' });
+    expect(await as.provider.ClientCredentials.find(lease.value)).toBeTruthy();
+    expect(v.revokeForKill({ kind: 'agent', agent: req.agent })).toBe(1);
+    await vi.waitFor(async () =>
+      expect(await as.provider.ClientCredentials.find(lease.value)).toBeUndefined(),
+    );
+    expect((await v.lease({ ...req, credential: 'cc' })).value).not.toBe(lease.value);
   });
 
   it('client credentials with a wrong secret: credential_rejected, no value in the message', async () => {

@@ -8,6 +8,7 @@ export interface TokenClient {
   clientId: string;
   authMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
   clientSecret?: string;
+  revocationUrl?: string;
 }
 
 export interface TokenResult {
@@ -91,8 +92,52 @@ export async function tokenRequest(
       expiresAtMs,
       refreshAtMs: refreshAt(issuedAt, expiresAtMs),
       scope: describeScope(scope, params.audience ?? params.resource),
+      ...(revoker(client, json.access_token) ? { revoke: revoker(client, json.access_token) } : {}),
     },
     ...(typeof json.refresh_token === 'string' ? { refreshToken: json.refresh_token } : {}),
+  };
+}
+
+/** A form body with the client's authentication (RFC 6749 §2.3.1). */
+function authenticated(client: TokenClient, params: Record<string, string | undefined>) {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') body.set(k, v);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    accept: 'application/json',
+  };
+  const method = client.authMethod ?? (client.clientSecret ? 'client_secret_basic' : 'none');
+  if (method === 'client_secret_basic' && client.clientSecret !== undefined) {
+    const enc = (s: string) => encodeURIComponent(s);
+    headers.authorization = `Basic ${Buffer.from(`${enc(client.clientId)}:${enc(client.clientSecret)}`).toString('base64')}`;
+  } else {
+    body.set('client_id', client.clientId);
+    if (method === 'client_secret_post' && client.clientSecret !== undefined)
+      body.set('client_secret', client.clientSecret);
+  }
+  return { body, headers };
+}
+
+/** RFC 7009 token revocation, best effort: the token is dropped from the cache either way. */
+function revoker(client: TokenClient, token: string): (() => Promise<void>) | undefined {
+  if (!client.revocationUrl) return undefined;
+  let url: URL;
+  try {
+    url = assertSecureEndpoint(client.revocationUrl);
+  } catch {
+    return undefined;
+  }
+  return async () => {
+    const { body, headers } = authenticated(client, { token, token_type_hint: 'access_token' });
+    await fetch(url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(10_000),
+      redirect: 'error',
+    })
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
   };
 }
 
