@@ -74,6 +74,7 @@ async function gatehouseChild(upstreamPort: number): Promise<void> {
   const { LiveBus } = await import('../electron/core/live/bus.js');
   const { adapterFor } = await import('../electron/core/adapters/index.js');
   const { createGatewayComponent } = await import('../electron/core/gateway/component.js');
+  const floor = process.env.GH_BENCH_FLOOR === '1';
   const dir = mkdtempSync(join(tmpdir(), 'gh-bench-gw-'));
   const db = openDatabase(join(dir, 'gatehouse.db'));
   const live = new LiveBus();
@@ -111,13 +112,14 @@ guardrails:
     deps: {
       ledger,
       policy: policy.engine,
-      limits: policy.limits,
-      guardrails: policy.guardrails,
+      // GH_BENCH_FLOOR=1: the pipeline floor (door, policy, durable ledger) without limits, guardrails, vault or adapters.
+      ...(floor ? {} : { limits: policy.limits, guardrails: policy.guardrails }),
       approvals: policy.approvals,
       vault,
       killSwitch,
     },
   });
+  if (floor) delete (gw.gateway.deps as { adapters?: unknown }).adapters;
   gw.services.add({
     name: 'up',
     kind: 'openai',
@@ -277,6 +279,14 @@ async function main(): Promise<void> {
     ]);
     children.push(gh.child);
     const ghUrl = new URL(gh.info.address as string);
+    const floorGh = await startChild(
+      process.execPath,
+      ['--import', 'tsx', self, '--child-gatehouse', String(upPort)],
+      {
+        GH_BENCH_FLOOR: '1',
+      },
+    );
+    children.push(floorGh.child);
 
     const tinyPort = await freePort();
     const tinyDir = mkdtempSync(join(tmpdir(), 'gh-bench-tiny-'));
@@ -377,6 +387,14 @@ async function main(): Promise<void> {
       const b = await saturation(t, stream, SAT_SECONDS);
       sat[t.name] = { rps: a.rps, errors: a.errors + b.errors, sseRps: b.rps };
     }
+    const floorTarget: Target = {
+      name: 'gatehouse-floor',
+      host: '127.0.0.1',
+      port: Number(new URL(floorGh.info.address as string).port),
+      path: '/llm/up/v1/chat/completions',
+      headers: { authorization: `Bearer ${floorGh.info.key as string}` },
+    };
+    figures.floor_sat_rps = (await saturation(floorTarget, small, SAT_SECONDS)).rps;
     const d = fixed.direct!;
     for (const name of ['gatehouse', 'tinyproxy', 'portkey']) {
       const f = fixed[name]!;
@@ -396,6 +414,7 @@ async function main(): Promise<void> {
     // Portkey answers some SSE runs with errors only; a ratio against zero says nothing.
     if (sat.portkey!.sseRps > 0)
       figures.sse_rps_ratio_vs_portkey = sat.gatehouse!.sseRps / sat.portkey!.sseRps;
+    for (const t of targets) figures[`${t.name}_errors`] = fixed[t.name]!.errors + sat[t.name]!.errors;
     figures.errors =
       Object.values(fixed).reduce((n, f) => n + f.errors, 0) +
       Object.values(sat).reduce((n, s) => n + s.errors, 0);
@@ -426,6 +445,8 @@ async function main(): Promise<void> {
         `fixed rate ${RATE} req/s for ${FIXED_SECONDS}s per target and workload (open loop); saturation: ${SAT_CONCURRENCY} keep-alive connections for ${SAT_SECONDS}s`,
         'gatehouse path: host door + gateway key, policy decide, limits, request+response guardrails (secrets redact), vault lease + header injection, durable request event in the ledger, adapter parsing of the response, response/usage events',
         'SSE: 200 chat.completion.chunk events; ttfb = first body byte at the client',
+        'Portkey 1.15.2 answers every streamed request with an error under Node 20 (TypeError: immutable in its updateHeaders), so its SSE figures are missing; its JSON figures stand',
+        'floor_sat_rps: a second Gatehouse with only door + policy + durable ledger (no limits, guardrails, vault, adapters), to show what the optional stages cost',
         'upstream, gatehouse, tinyproxy and portkey each run in their own process on loopback; the load generator is this process',
       ],
     });
