@@ -22,6 +22,7 @@ Kinds: ${credentialKinds.join(', ')}
   token-exchange            the subject token.          --token-url URL --client-id ID [--audience A] [--subject-credential NAME]
   --with-client-secret      stdin holds the value on the first line and the OAuth client secret on the second
                             (oauth-pkce: the client secret only).
+  --revocation-url URL      (OAuth kinds) RFC 7009 endpoint: dropped tokens are revoked there too.
   --scope may be repeated or space-separated. --auth-method: client_secret_basic | client_secret_post | none.
 
 Secrets are read from stdin (or typed at a hidden prompt), never from the command line, and are
@@ -36,6 +37,7 @@ const options = {
   query: { type: 'string' },
   basic: { type: 'string' },
   'token-url': { type: 'string' },
+  'revocation-url': { type: 'string' },
   'authorize-url': { type: 'string' },
   'client-id': { type: 'string' },
   'auth-method': { type: 'string' },
@@ -98,6 +100,7 @@ export function configFrom(values: Values): CredentialConfigInput {
   const oauth = () => ({
     tokenUrl: need(values['token-url'], 'token-url', kind),
     clientId: need(values['client-id'], 'client-id', kind),
+    ...(values['revocation-url'] ? { revocationUrl: values['revocation-url'] } : {}),
     ...(authMethod ? { authMethod } : {}),
     ...(scopes ? { scopes } : {}),
   });
