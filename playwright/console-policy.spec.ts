@@ -33,6 +33,15 @@ test('edit the policy, see the diff, apply it, and see a request denied with the
   await expect(diff.locator('.add')).toContainText('effect: deny');
   await page.screenshot({ path: 'playwright/screenshots/policy-diff.png' });
 
+  // Dry run against recent traffic: the one earlier call would now be denied by demo-llm.
+  await page.getByRole('tab', { name: 'Dry run' }).click();
+  await page.getByRole('button', { name: /Dry-run the draft/ }).click();
+  await expect(page.getByTestId('dryrun-summary')).toContainText('1 would change');
+  const changes = page.getByRole('table', { name: 'Decisions that would change' });
+  await expect(changes).toContainText('policy-agent');
+  await expect(changes).toContainText('deny');
+  await page.screenshot({ path: 'playwright/screenshots/policy-dryrun.png' });
+
   await page.getByRole('button', { name: 'Review and apply…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Apply policy' });
   await expect(dialog.getByTestId('policy-diff')).toContainText('effect: deny');

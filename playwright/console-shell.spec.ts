@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures.js';
+import { askDemo, hostAgent } from './console-helpers.js';
 
 test.describe('console shell', () => {
   test('overview shows the engine state; nav, palette and the kill switch work', async ({
@@ -65,4 +66,23 @@ test.describe('console shell', () => {
     await expect(banner).toBeHidden();
     await expect(page.getByRole('button', { name: 'Stop everything (kill switch)' })).toBeEnabled();
   });
+});
+
+test('a per-agent switch on its row stops that agent only', async ({ page, gatehouse }) => {
+  const agent = await hostAgent(gatehouse.info, 'row-switch-agent');
+  await page.goto(gatehouse.info.console);
+  await page.getByRole('button', { name: 'Kill switch for row-switch-agent' }).click();
+  const banner = page.getByRole('alert', { name: 'Kill switch engaged' });
+  await expect(banner).toContainText('Agent row-switch-agent');
+  const refused = await askDemo(agent, 'still there?');
+  expect(refused.status).toBeGreaterThanOrEqual(400);
+  expect(JSON.stringify(refused.body)).toMatch(/kill/i);
+
+  await page.getByRole('button', { name: 'Release kill switch for row-switch-agent' }).click();
+  await page
+    .getByRole('dialog', { name: 'Release row-switch-agent?' })
+    .getByRole('button', { name: 'Release' })
+    .click();
+  await expect(banner).toBeHidden();
+  expect((await askDemo(agent, 'back again')).status).toBe(200);
 });

@@ -92,6 +92,7 @@ export function RunsList() {
           Compare {picked.length}/2
         </button>
       </form>
+      <CompareAgents />
       {query ? <SearchResults q={query} agent={agent} /> : null}
       {runs.error ? <ErrorState error={runs.error} retry={() => void runs.refetch()} /> : null}
       {runs.isPending ? <Loading what="Loading runs" /> : null}
@@ -173,5 +174,43 @@ export function RunsList() {
         </>
       ) : null}
     </div>
+  );
+}
+
+/** Two agents (e.g. two versions of one agent) compared over all their runs. */
+function CompareAgents() {
+  const go = useRouter((r) => r.go);
+  const [a, setA] = useState('');
+  const [b, setB] = useState('');
+  return (
+    <details>
+      <summary className="small">Compare two agents or agent versions…</summary>
+      <form
+        className="row"
+        style={{ marginTop: 6 }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (a && b) go('transcripts', 'compare-agents', a, b);
+        }}
+      >
+        <input
+          type="text"
+          placeholder="agent A"
+          value={a}
+          onChange={(e) => setA(e.target.value)}
+          aria-label="Agent A"
+        />
+        <input
+          type="text"
+          placeholder="agent B"
+          value={b}
+          onChange={(e) => setB(e.target.value)}
+          aria-label="Agent B"
+        />
+        <button className="btn" type="submit" disabled={!a || !b}>
+          Compare agents
+        </button>
+      </form>
+    </details>
   );
 }
