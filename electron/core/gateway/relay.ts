@@ -113,7 +113,8 @@ export async function relayResponse(a: RelayArgs): Promise<void> {
       }
       if (guard.action === 'redact') body = Buffer.from(guard.text);
     }
-    headers['content-length'] = body.length;
+    // A HEAD answer keeps the upstream's length: there is no body to measure.
+    if (a.upstreamReq.method !== 'HEAD') headers['content-length'] = body.length;
     bytes = body.length;
     res.writeHead(upstreamRes.statusCode ?? 502, headers);
     res.end(body);
