@@ -9,14 +9,13 @@ import type {
   ResponseParserOptions,
   ToolCall,
 } from './types.js';
-import { arr, num, obj, str, textOf, type Json } from './values.js';
+import { arr, num, obj, str, textOf as contentText, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
-import { readString } from './fastpath.js';
+import { RawText } from './fastpath.js';
 
-const DELTA = '{"type":"content_block_delta","index":';
-const TEXT_DELTA = ',"delta":{"type":"text_delta","text":"';
-const JSON_DELTA = ',"delta":{"type":"input_json_delta","partial_json":"';
-const THINKING_DELTA = ',"delta":{"type":"thinking_delta","thinking":"';
+// A text / input_json / thinking delta, exactly as Anthropic sends it; anything else is parsed in full.
+const FAST_DELTA =
+  /^\{"type":"content_block_delta","index":(\d+),"delta":\{"type":"(?:text_delta","text|(input_json)_delta","partial_json|thinking_delta","thinking)":"((?:[^"\\]|\\.)*)"\}\}$/;
 
 /** Anthropic Messages API (POST /v1/messages), streamed or not. */
 export const anthropicMessages: ProtocolAdapter = {
@@ -30,7 +29,7 @@ export function parseAnthropicRequest(body: unknown, base: EventBase = {}): Pars
   const model = str(b.model) ?? '';
   const operation = `llm:${model}`;
   const events: LedgerEventInput[] = [];
-  const system = textOf(b.system);
+  const system = contentText(b.system);
   const tools = arr(b.tools)
     .map((t) => str(obj(t)?.name))
     .filter((n): n is string => n !== undefined);
@@ -61,7 +60,7 @@ export function parseAnthropicRequest(body: unknown, base: EventBase = {}): Pars
             ...base,
             kind: 'context',
             operation,
-            summary: summarize(textOf(p.content)),
+            summary: summarize(contentText(p.content)),
             payload: {
               source: 'tool_result',
               id: str(p.tool_use_id) ?? '',
@@ -86,12 +85,18 @@ export function parseAnthropicRequest(body: unknown, base: EventBase = {}): Pars
 
 interface Block {
   type: string;
-  text: string;
-  json: string;
+  text: RawText;
+  json: RawText;
   id: string;
   name: string;
   input: unknown;
   content?: unknown;
+}
+
+function textOf(initial: string): RawText {
+  const t = new RawText();
+  if (initial) t.text(initial);
+  return t;
 }
 
 export class AnthropicResponseParser extends StreamAssembler {
@@ -109,27 +114,10 @@ export class AnthropicResponseParser extends StreamAssembler {
   }
 
   protected override fast(d: string): boolean {
-    if (!d.startsWith(DELTA)) return false;
-    // index: digits up to the comma
-    let i = DELTA.length;
-    let index = 0;
-    for (let c = d.charCodeAt(i); c >= 48 && c <= 57; c = d.charCodeAt(++i)) index = index * 10 + (c - 48);
-    const block = this.blocks[index];
-    if (i === DELTA.length || !block) return false;
-    let json = false;
-    if (d.startsWith(TEXT_DELTA, i)) i += TEXT_DELTA.length;
-    else if (d.startsWith(JSON_DELTA, i)) {
-      i += JSON_DELTA.length;
-      json = true;
-    } else if (d.startsWith(THINKING_DELTA, i)) i += THINKING_DELTA.length;
-    else return false;
-    // The value must run to the closing `"}}` that ends the event, with no other field after it.
-    const close = d.length - 3;
-    if (d.charCodeAt(close) !== 34 || !d.endsWith('}}') || close < i) return false;
-    const value = readString(d, i);
-    if (!value || value[1] !== close + 1) return false;
-    if (json) block.json += value[0];
-    else block.text += value[0];
+    const m = FAST_DELTA.exec(d);
+    const block = m && this.blocks[Number(m[1])];
+    if (!m || !block) return false;
+    (m[2] ? block.json : block.text).raw(m[3] as string);
     return true;
   }
 
@@ -139,9 +127,9 @@ export class AnthropicResponseParser extends StreamAssembler {
         const block = this.blocks[num(e.index)] ?? this.blocks[this.blocks.length - 1];
         const d = obj(e.delta);
         if (!block || !d) return;
-        if (d.type === 'text_delta') block.text += str(d.text) ?? '';
-        else if (d.type === 'input_json_delta') block.json += str(d.partial_json) ?? '';
-        else if (d.type === 'thinking_delta') block.text += str(d.thinking) ?? '';
+        if (d.type === 'text_delta') block.text.text(str(d.text) ?? '');
+        else if (d.type === 'input_json_delta') block.json.text(str(d.partial_json) ?? '');
+        else if (d.type === 'thinking_delta') block.text.text(str(d.thinking) ?? '');
         return;
       }
       case 'content_block_start': {
@@ -149,8 +137,8 @@ export class AnthropicResponseParser extends StreamAssembler {
         const type = str(cb.type) ?? 'unknown';
         this.blocks[num(e.index)] = {
           type,
-          text: str(cb.text) ?? str(cb.thinking) ?? '',
-          json: '',
+          text: textOf(str(cb.text) ?? str(cb.thinking) ?? ''),
+          json: new RawText(),
           id: str(cb.id) ?? '',
           name: str(cb.name) ?? '',
           input: cb.input,
@@ -197,8 +185,8 @@ export class AnthropicResponseParser extends StreamAssembler {
       const p = obj(part) ?? {};
       this.blocks.push({
         type: str(p.type) ?? 'unknown',
-        text: str(p.text) ?? str(p.thinking) ?? '',
-        json: '',
+        text: textOf(str(p.text) ?? str(p.thinking) ?? ''),
+        json: new RawText(),
         id: str(p.id) ?? '',
         name: str(p.name) ?? '',
         input: p.input,
@@ -245,19 +233,22 @@ export class AnthropicResponseParser extends StreamAssembler {
     for (const block of this.blocks) {
       if (!block) continue;
       if (block.type === 'text') {
-        texts.push(block.text);
-        pendingText.push(block.text);
+        const text = block.text.value();
+        texts.push(text);
+        pendingText.push(text);
         continue;
       }
       flushText();
       if (block.type === 'thinking') {
-        thoughts.push(block.text);
-        events.push({ ...base, kind: 'reasoning', operation, status, payload: { text: block.text } });
+        const text = block.text.value();
+        thoughts.push(text);
+        events.push({ ...base, kind: 'reasoning', operation, status, payload: { text } });
       } else if (block.type === 'redacted_thinking') {
         redacted++;
         events.push({ ...base, kind: 'reasoning', operation, status, payload: { text: '', redacted: true } });
       } else if (block.type === 'tool_use' || block.type === 'server_tool_use') {
-        const args = block.json !== '' ? parseArguments(block.json) : (block.input ?? {});
+        const json = block.json.value();
+        const args = json !== '' ? parseArguments(json) : (block.input ?? {});
         toolCalls.push({ id: block.id, name: block.name, arguments: args });
         events.push({
           ...base,

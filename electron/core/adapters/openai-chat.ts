@@ -11,12 +11,11 @@ import type {
 } from './types.js';
 import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
-import { readString } from './fastpath.js';
+import { RawText } from './fastpath.js';
 
-const CONTENT = '"choices":[{"index":0,"delta":{"content":"';
-const AFTER_CONTENT = '},"logprobs":null,"finish_reason":null}]';
-const TAIL = /^(,"usage":null)?(,"obfuscation":"[A-Za-z0-9_-]*")?}$/;
-const USAGE_NULL_TAIL = ',"usage":null}';
+// A plain content delta of choice 0, exactly as OpenAI sends it; anything else is parsed in full.
+const CONTENT_DELTA =
+  /"choices":\[\{"index":0,"delta":\{"content":"((?:[^"\\]|\\.)*)"\},"logprobs":null,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[A-Za-z0-9_-]*")?\}$/;
 
 /** OpenAI Chat Completions (POST /v1/chat/completions), streamed or not. Choice 0 is recorded. */
 export const openaiChat: ProtocolAdapter = {
@@ -95,7 +94,7 @@ interface CallState {
 export class ChatResponseParser extends StreamAssembler {
   private id: string | undefined;
   private model: string;
-  private text = '';
+  private readonly out = new RawText();
   private reasoning = '';
   private readonly calls: CallState[] = [];
   private finishReason: string | null = null;
@@ -110,18 +109,10 @@ export class ChatResponseParser extends StreamAssembler {
 
   protected override fast(d: string): boolean {
     if (this.id === undefined) return false;
-    const i = d.indexOf(CONTENT);
+    const m = CONTENT_DELTA.exec(d);
     // Before `choices` OpenAI sends only id/object/created/model/system_fingerprint (usage and error come after).
-    if (i === -1 || i > 400) return false;
-    const s = readString(d, i + CONTENT.length);
-    if (!s || !d.startsWith(AFTER_CONTENT, s[1])) return false;
-    const tail = s[1] + AFTER_CONTENT.length;
-    const simple =
-      d.length - tail === USAGE_NULL_TAIL.length
-        ? d.endsWith(USAGE_NULL_TAIL)
-        : d.length - tail === 1 && d.endsWith('}');
-    if (!simple && !TAIL.test(d.slice(tail))) return false;
-    this.text += s[0];
+    if (!m || m.index > 400) return false;
+    this.out.raw(m[1] as string);
     return true;
   }
 
@@ -134,7 +125,7 @@ export class ChatResponseParser extends StreamAssembler {
       if (!choice || num(choice.index) !== 0) continue;
       const d = obj(choice.delta);
       if (d) {
-        if (typeof d.content === 'string') this.text += d.content;
+        if (typeof d.content === 'string') this.out.text(d.content);
         // reasoning_content: OpenAI-compatible servers (DeepSeek, vLLM, ...) stream thinking here.
         if (typeof d.reasoning_content === 'string') this.reasoning += d.reasoning_content;
         else if (typeof d.reasoning === 'string') this.reasoning += d.reasoning;
@@ -167,7 +158,7 @@ export class ChatResponseParser extends StreamAssembler {
     this.model = str(body.model) ?? this.model;
     const choice = obj(arr(body.choices)[0]);
     const msg = obj(choice?.message) ?? {};
-    this.text = typeof msg.content === 'string' ? msg.content : '';
+    if (typeof msg.content === 'string') this.out.text(msg.content);
     this.reasoning = str(msg.reasoning_content) ?? str(msg.reasoning) ?? '';
     for (const t of arr(msg.tool_calls)) {
       const tc = obj(t) ?? {};
@@ -194,14 +185,15 @@ export class ChatResponseParser extends StreamAssembler {
     if (this.reasoning) {
       events.push({ ...base, kind: 'reasoning', operation, status, payload: { text: this.reasoning } });
     }
-    if (this.text) {
+    const text = this.out.value();
+    if (text) {
       events.push({
         ...base,
         kind: 'output',
         operation,
         status,
-        summary: summarize(this.text),
-        payload: { text: this.text },
+        summary: summarize(text),
+        payload: { text },
       });
     }
     const toolCalls: ToolCall[] = [];
@@ -223,7 +215,7 @@ export class ChatResponseParser extends StreamAssembler {
       ...(this.id ? { id: this.id } : {}),
       model: this.model,
       complete,
-      text: this.text,
+      text,
       reasoning: this.reasoning,
       redactedReasoning: 0,
       toolCalls,

@@ -11,7 +11,11 @@ import type {
 } from './types.js';
 import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
-import { intField, stringField } from './fastpath.js';
+import { RawText } from './fastpath.js';
+
+// A text or function-argument delta: kind, then (anywhere in the flat event) output_index and delta.
+const FAST_DELTA =
+  /^\{"type":"response\.(output_text|function_call_arguments)\.delta"(?=.*?"output_index":(\d+))(?=.*?"delta":"((?:[^"\\]|\\.)*)")/;
 
 /**
  * OpenAI Responses API (POST /v1/responses), streamed (SSE, or WebSocket messages fed through
@@ -104,8 +108,8 @@ interface Item {
   id: string;
   callId: string;
   name: string;
-  text: string;
-  args: string;
+  text: RawText;
+  args: RawText;
   summary: string[];
   reasoningText: string;
   encrypted: boolean;
@@ -116,8 +120,8 @@ const newItem = (raw: Json | undefined): Item => ({
   id: str(raw?.id) ?? '',
   callId: str(raw?.call_id) ?? '',
   name: str(raw?.name) ?? '',
-  text: '',
-  args: '',
+  text: new RawText(),
+  args: new RawText(),
   summary: [],
   reasoningText: '',
   encrypted: false,
@@ -143,25 +147,13 @@ export class ResponsesParser extends StreamAssembler {
   }
 
   protected override fast(d: string): boolean {
-    const kind = d.startsWith('{"type":"response.output_text.delta"')
-      ? 'text'
-      : d.startsWith('{"type":"response.function_call_arguments.delta"')
-        ? 'args'
-        : d.startsWith('{"type":"response.reasoning_summary_text.delta"')
-          ? 'summary'
-          : undefined;
-    if (!kind) return false;
-    const index = intField(d, 'output_index');
-    const delta = stringField(d, 'delta');
-    if (index === undefined || delta === undefined) return false;
+    // One native pass: kind, output_index and the delta body (any field order), or a full parse.
+    const m = FAST_DELTA.exec(d);
+    if (!m) return false;
+    const index = Number(m[2]);
     const it = (this.items[index] ??= newItem(undefined));
-    if (kind === 'text') it.text += delta;
-    else if (kind === 'args') it.args += delta;
-    else {
-      const s = intField(d, 'summary_index');
-      if (s === undefined) return false;
-      it.summary[s] = (it.summary[s] ?? '') + delta;
-    }
+    if (m[1] === 'output_text') it.text.raw(m[3] as string);
+    else it.args.raw(m[3] as string);
     return true;
   }
 
@@ -169,11 +161,11 @@ export class ResponsesParser extends StreamAssembler {
     const type = str(e.type) ?? '';
     switch (type) {
       case 'response.output_text.delta':
-        this.item(e).text += str(e.delta) ?? '';
+        this.item(e).text.text(str(e.delta) ?? '');
         return;
       case 'response.function_call_arguments.delta':
       case 'response.custom_tool_call_input.delta':
-        this.item(e).args += str(e.delta) ?? '';
+        this.item(e).args.text(str(e.delta) ?? '');
         return;
       case 'response.reasoning_summary_text.delta': {
         const it = this.item(e);
@@ -249,14 +241,15 @@ export class ResponsesParser extends StreamAssembler {
     for (const it of this.items) {
       if (!it) continue;
       if (it.type === 'message') {
-        texts.push(it.text);
+        const text = it.text.value();
+        texts.push(text);
         events.push({
           ...base,
           kind: 'output',
           operation,
           status,
-          summary: summarize(it.text),
-          payload: { text: it.text },
+          summary: summarize(text),
+          payload: { text },
         });
       } else if (it.type === 'reasoning') {
         const text = it.summary.filter((s) => s !== undefined).join('\n\n') || it.reasoningText;
@@ -274,7 +267,8 @@ export class ResponsesParser extends StreamAssembler {
           },
         });
       } else if (it.type === 'function_call' || it.type === 'custom_tool_call') {
-        const args = it.type === 'function_call' ? parseArguments(it.args) : it.args;
+        const raw = it.args.value();
+        const args = it.type === 'function_call' ? parseArguments(raw) : raw;
         const id = it.callId || it.id;
         toolCalls.push({ id, name: it.name, arguments: args });
         events.push({
@@ -307,16 +301,22 @@ export class ResponsesParser extends StreamAssembler {
 function fromItem(raw: Json): Item {
   const it = newItem(raw);
   if (it.type === 'message') {
-    it.text = arr(raw.content)
-      .map((p) => obj(p))
-      .map((p) =>
-        p?.type === 'output_text' ? (str(p.text) ?? '') : p?.type === 'refusal' ? (str(p.refusal) ?? '') : '',
-      )
-      .join('');
+    it.text.text(
+      arr(raw.content)
+        .map((p) => obj(p))
+        .map((p) =>
+          p?.type === 'output_text'
+            ? (str(p.text) ?? '')
+            : p?.type === 'refusal'
+              ? (str(p.refusal) ?? '')
+              : '',
+        )
+        .join(''),
+    );
   } else if (it.type === 'function_call') {
-    it.args = str(raw.arguments) ?? '';
+    it.args.text(str(raw.arguments) ?? '');
   } else if (it.type === 'custom_tool_call') {
-    it.args = str(raw.input) ?? '';
+    it.args.text(str(raw.input) ?? '');
   } else if (it.type === 'reasoning') {
     it.summary = arr(raw.summary).map((s) => str(obj(s)?.text) ?? '');
     it.reasoningText = arr(raw.content)

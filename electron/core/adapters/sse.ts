@@ -40,23 +40,41 @@ export class SseDecoder {
   }
 
   private scan(text: string): void {
-    const buf = this.partial.length ? this.partial + text : text;
     let pos = 0;
+    if (this.partial.length) {
+      // Finish the carried-over line on its own, so the big batch string stays flat (a
+      // concatenated string would make every indexOf/charCodeAt below take V8's slow path).
+      const nl = text.indexOf('\n');
+      if (nl === -1) {
+        this.partial += text;
+        return;
+      }
+      const line = this.partial + text.slice(0, nl + 1);
+      this.partial = '';
+      this.lines(line, 0);
+      pos = nl + 1;
+    }
+    pos = this.lines(text, pos);
+    this.partial = pos === text.length ? '' : text.slice(pos);
+  }
+
+  /** Handles every complete line of `buf` from `pos`; returns where the unfinished line starts. */
+  private lines(buf: string, from: number): number {
+    let pos = from;
     for (;;) {
       const nl = buf.indexOf('\n', pos);
-      if (nl === -1) break;
+      if (nl === -1) return pos;
       const end = nl > pos && buf.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (end === pos) this.dispatch();
       else if (buf.startsWith('data:', pos)) {
-        const from = buf.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5;
-        this.addData(buf.slice(from, end));
+        const at = buf.charCodeAt(pos + 5) === 32 ? pos + 6 : pos + 5;
+        this.addData(buf.slice(at, end));
       } else if (this.opts.names && buf.startsWith('event:', pos)) {
-        const from = buf.charCodeAt(pos + 6) === 32 ? pos + 7 : pos + 6;
-        this.eventName = buf.slice(from, end);
+        const at = buf.charCodeAt(pos + 6) === 32 ? pos + 7 : pos + 6;
+        this.eventName = buf.slice(at, end);
       }
       pos = nl + 1;
     }
-    this.partial = pos === 0 ? buf : buf.slice(pos);
   }
 
   private addData(value: string): void {
@@ -89,8 +107,7 @@ export class SseDecoder {
 
 /** latin1 slice of UTF-8 bytes → text (a no-op for ASCII). */
 export function utf8(latin1: string): string {
-  for (let i = 0; i < latin1.length; i++) {
-    if (latin1.charCodeAt(i) > 127) return Buffer.from(latin1, 'latin1').toString('utf8');
-  }
-  return latin1;
+  // A regex test runs natively; a charCodeAt loop over a sliced string does not.
+  return NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
+const NON_ASCII = /[\x80-\xff]/;
