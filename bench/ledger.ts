@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import Database from 'better-sqlite3';
 import type { LedgerEventInput } from '../shared/events.js';
 import { percentile, quick, writeResult } from './lib/result.js';
@@ -189,6 +190,7 @@ async function bytesPer1000Calls(contentAddressing: boolean): Promise<number> {
   return bytes;
 }
 
+const loadBefore = loadavg()[0] ?? 0;
 const tp = await throughput();
 const rate = await durableAtRate();
 const withCa = await bytesPer1000Calls(true);
@@ -210,8 +212,14 @@ writeResult('ledger', {
       role: 'floor: same events, no chain/FTS/compression, calling thread',
     },
   ],
-  table: { durable_max_ms: rate.max, events: EVENTS, rate_window_s: RATE_SECONDS },
+  table: {
+    durable_max_ms: rate.max,
+    events: EVENTS,
+    rate_window_s: RATE_SECONDS,
+    loadavg_1m_at_start: loadBefore,
+  },
   notes: [
+    `Machine load average (1 min) when the run started: ${loadBefore.toFixed(1)} on ${cpus().length} cores; other work on the machine competes with both ledger threads.`,
     'events_per_s: 8-event LLM calls appended from the main thread; writer thread group-commits (WAL, synchronous=NORMAL), sha256 chain, deflate, FTS5, one live subscriber.',
     'durable_p99_ms: appendDurable of the request event at a fixed 500 req/s with 7 plain events per request alongside.',
     'bytes_per_1000_calls: ledger.db after close for 20 sessions x 50 turns, each turn resending the full history and a 1.7 KB system prompt.',

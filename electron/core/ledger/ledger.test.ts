@@ -43,6 +43,13 @@ describe('Ledger writes', () => {
     expect(next.items[0]?.id).toBe(ids[10]);
   });
 
+  it('loses nothing when appends outrun a healthy writer', async () => {
+    const { ledger } = await open({ maxPending: 100 });
+    for (let i = 0; i < 900; i++) ledger.append({ kind: 'action', summary: `burst ${i}` });
+    await ledger.flush();
+    expect(ledger.status()).toMatchObject({ events: 900, dropped: 0 });
+  });
+
   it('rejects unknown event kinds', async () => {
     const { ledger } = await open();
     expect(() => ledger.append({ kind: 'nope' as 'input' })).toThrow(/Unknown ledger event kind/);

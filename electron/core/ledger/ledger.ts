@@ -26,7 +26,10 @@ export interface LedgerOptions {
   flushIntervalMs?: number;
   checkpointEvery?: number;
   checkpointIntervalMs?: number;
-  /** Events kept in memory while the database cannot be written; beyond this the oldest are dropped. */
+  /**
+   * Events kept in memory while the database cannot be written; beyond this the oldest plain
+   * events are dropped (counted in status). A healthy writer that is behind may hold 10× this.
+   */
   maxPending?: number;
   maxPageCount?: number;
   /** Store conversation messages once by content (default true; false only for comparisons). */
@@ -376,14 +379,15 @@ export class Ledger {
     // Live subscribers get the event after commit; keep the caller's object unless redaction changed it.
     if (this.live.active) p.live = json === raw && payload === rawPayload ? e : undefined;
     this.queue.push(p);
-    if (this.queue.length > this.opts.maxPending) this.shed();
+    // A healthy writer that is behind catches up; only while the disk refuses writes is memory capped.
+    if (this.queue.length > (this.fault ? this.opts.maxPending : this.opts.maxPending * 10)) this.shed();
     this.schedule(durable !== undefined);
     return id;
   }
 
   /** Memory bound while the disk is unwritable: drop the oldest plain events, never a durable one silently. */
   private shed(): void {
-    const over = this.queue.length - this.opts.maxPending;
+    const over = this.queue.length - (this.fault ? this.opts.maxPending : this.opts.maxPending * 10);
     const cut = this.queue.splice(0, over);
     for (const p of cut) {
       if (p.durable) {
