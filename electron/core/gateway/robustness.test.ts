@@ -102,10 +102,11 @@ describe('streams, the kill switch, and bad input', () => {
           next();
           return;
         }
+        if (req.url === '/stall') return; // never answers: the gateway's idle timeout must cut it
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ok: true, url: req.url }));
       },
-      { maxBodyBytes: 64 * 1024, maxHeaderBytes: 8 * 1024, headersTimeoutMs: 800 },
+      { maxBodyBytes: 64 * 1024, maxHeaderBytes: 8 * 1024, headersTimeoutMs: 800, idleTimeoutMs: 3000 },
     );
     tb.services.add({ name: 'anth', kind: 'anthropic', baseUrl: `http://127.0.0.1:${tb.httpPort}` });
     tb.services.add({ name: 'api', kind: 'http', baseUrl: `http://127.0.0.1:${tb.httpPort}` });
@@ -176,6 +177,14 @@ describe('streams, the kill switch, and bad input', () => {
     expect(kill.at(-1)!.payload).toMatchObject({ cut: { streamsAborted: 1 } });
     await tb.killSwitch.release({ kind: 'agent', agent: 'streamer' }, 'test');
     expect((await post(sock, '/svc/api/after-kill', '{}')).status).toBe(200);
+  });
+
+  it('cuts an upstream that goes silent (idle timeout) with a 504 in the agent protocol', async () => {
+    const r = await post(sock, '/svc/api/stall', '{}');
+    expect(r.status).toBe(504);
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'upstream_idle_timeout', rule: 'upstream' } });
+    const errs = await tb.events({ kind: 'error', agent: 'streamer' });
+    expect(errs.some((e) => e.status === 'upstream_idle_timeout')).toBe(true);
   });
 
   it('answers bad input with a clear 4xx or a clean close, records it, and keeps serving', async () => {
