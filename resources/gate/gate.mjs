@@ -215,7 +215,11 @@ async function execCommand(argv) {
   // The bind to 127.0.0.1 completes within a tick; the agent takes tens of milliseconds to start,
   // so spawning right away (not after 'listening') is safe and keeps the proxy off the start path.
   startProxy().catch((e) => fail(`cannot listen on ${LISTEN}: ${e.message}`));
-  const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit' });
+  // The entrypoint starts gate without NODE_EXTRA_CA_CERTS (the forwarder makes no TLS
+  // connections, and loading them slows its start); the agent gets it back.
+  const env = { ...process.env };
+  if (env.GATEHOUSE_NODE_EXTRA_CA_CERTS) env.NODE_EXTRA_CA_CERTS = env.GATEHOUSE_NODE_EXTRA_CA_CERTS;
+  const child = spawn(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT']) process.on(sig, () => child.kill(sig));
   child.on('error', (e) => fail(`cannot run ${cmd[0]}: ${e.message}`, 127));
   child.on('exit', (code, signal) =>

@@ -52,6 +52,9 @@ describe('container spec', () => {
 
   it('enters through gate-launch when the image has it, else through `gate exec`', () => {
     expect(containerOptions(plan()).Entrypoint).toEqual([
+      'env',
+      '-u',
+      'NODE_EXTRA_CA_CERTS',
       'node',
       '/opt/gatehouse/gate/gate.mjs',
       'exec',

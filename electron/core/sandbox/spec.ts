@@ -78,6 +78,7 @@ export function sandboxEnv(plan: ContainerPlan): Record<string, string> {
   };
   if (plan.caDir) {
     env.NODE_EXTRA_CA_CERTS = `${IN_SANDBOX.ca}/ca.pem`;
+    env.GATEHOUSE_NODE_EXTRA_CA_CERTS = env.NODE_EXTRA_CA_CERTS;
     for (const k of [
       'SSL_CERT_FILE',
       'REQUESTS_CA_BUNDLE',
@@ -117,7 +118,9 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
     Hostname: 'sandbox',
     User: `${plan.uid}:${plan.gid}`,
     WorkingDir: IN_SANDBOX.workspace,
-    Entrypoint: plan.launcher ? [plan.launcher] : ['node', `${IN_SANDBOX.gate}/gate.mjs`, 'exec', '--'],
+    Entrypoint: plan.launcher
+      ? [plan.launcher]
+      : ['env', '-u', 'NODE_EXTRA_CA_CERTS', 'node', `${IN_SANDBOX.gate}/gate.mjs`, 'exec', '--'],
     Cmd: plan.command,
     Env: Object.entries(sandboxEnv(plan)).map(([k, v]) => `${k}=${v}`),
     Tty: plan.tty ?? false,
