@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { regexHazard } from './redos.js';
 
 /**
  * The policy document (resources/policy/default.yaml is an example). Shared by the core, which
@@ -7,15 +8,30 @@ import { z } from 'zod';
  * rule with `settlesApproval: true` (what "approve always" writes) also settles an approve.
  */
 
-const compiles = (source: string): boolean => {
+const compiles = (source: string, flags: string): boolean => {
   try {
-    new RegExp(source, 'u');
+    new RegExp(source, flags);
     return true;
   } catch {
     return false;
   }
 };
-const regexSchema = z.string().min(1).refine(compiles, 'Not a valid regular expression.');
+/** Why a pattern is refused: it does not compile, or it has a catastrophic-backtracking shape (redos.ts). */
+export function regexProblem(source: string, flags = ''): string | undefined {
+  const f = [...new Set(`${flags}u`)].join('');
+  if (!compiles(source, f)) return 'Not a valid regular expression.';
+  const h = regexHazard(source, f);
+  if (h)
+    return `This pattern can backtrack catastrophically (ReDoS): ${h.message}, at character ${h.offset + 1}. Rewrite it so a repeated part cannot also match where the next repetition starts (e.g. (\\w+\\s)+ instead of (\\w+\\s?)+).`;
+  return undefined;
+}
+const regexSchema = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    const problem = regexProblem(s);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** One glob or a list of them (`*` any run of characters; in paths `*` stays inside a segment, `**` crosses). */
 export const globsSchema = z
@@ -170,13 +186,17 @@ export const guardrailSchema = z
         z
           .object({
             kind: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'kind: lowercase letters, digits, _ and -.'),
-            pattern: regexSchema,
+            pattern: z.string().min(1),
             flags: z
               .string()
               .regex(/^[imsu]*$/, 'flags: any of i, m, s, u.')
               .optional(),
           })
-          .strict(),
+          .strict()
+          .superRefine((c, ctx) => {
+            const problem = regexProblem(c.pattern, /^[imsu]*$/.test(c.flags ?? '') ? c.flags : '');
+            if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem });
+          }),
       )
       .default([]),
     on: z

@@ -14,21 +14,54 @@ export interface Detector {
   find(text: string): Span[];
 }
 
+/**
+ * How much text one detector looks at. The regex runs on windows of `step + overlap` characters
+ * (plus a little leading context for lookbehinds and \b), so a pattern's worst case is bounded
+ * by the window, not the text; a match longer than `overlap` may be cut at a window edge. Past
+ * `cap` characters nothing is scanned: the rest of the text is reported as one `unscanned` span,
+ * so the guardrail's action (block / redact / flag) covers it — the guard fails closed.
+ */
+export interface ScanBudget {
+  step: number;
+  overlap: number;
+  cap: number;
+}
+export const BUILTIN_BUDGET: ScanBudget = { step: 64 * 1024, overlap: 16 * 1024, cap: 8 * 1024 * 1024 };
+export const CUSTOM_BUDGET: ScanBudget = { step: 4 * 1024, overlap: 1024, cap: 1024 * 1024 };
+const CONTEXT = 64;
+
 /** A regex detector; `group` narrows the span to one capture group (the value after its context). */
-function regexDetector(kind: string, re: RegExp, accept?: (match: string) => boolean, group = 0): Detector {
+function regexDetector(
+  kind: string,
+  re: RegExp,
+  accept?: (match: string) => boolean,
+  group = 0,
+  budget: ScanBudget = BUILTIN_BUDGET,
+): Detector {
   const flags = re.flags.includes('g') ? re.flags : `${re.flags}g`;
   return {
     kind,
     find(text) {
       const out: Span[] = [];
       const g = new RegExp(re.source, flags);
-      for (const m of text.matchAll(g)) {
-        const value = m[group];
-        if (!value || m.index === undefined) continue;
-        if (accept && !accept(value)) continue;
-        const start = m.index + (group === 0 ? 0 : m[0].indexOf(value));
-        out.push({ kind, start, end: start + value.length });
+      const end = Math.min(text.length, budget.cap);
+      let lastEnd = 0;
+      for (let own = 0; own < end; own += budget.step) {
+        const from = Math.max(0, own - CONTEXT);
+        const chunk = text.slice(from, Math.min(end, own + budget.step + budget.overlap));
+        for (const m of chunk.matchAll(g)) {
+          const value = m[group];
+          if (!value || m.index === undefined) continue;
+          const at = from + m.index;
+          if (at >= own + budget.step) break; // the next window's
+          if (at < own || at < lastEnd) continue; // the previous window's
+          if (accept && !accept(value)) continue;
+          const start = at + (group === 0 ? 0 : m[0].indexOf(value));
+          out.push({ kind, start, end: start + value.length });
+          lastEnd = at + m[0].length;
+        }
       }
+      if (text.length > end) out.push({ kind: 'unscanned', start: end, end: text.length });
       return out;
     },
   };
@@ -102,7 +135,7 @@ export const detectors: Record<DetectorName, Detector> = {
   jwt: regexDetector('jwt', /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/),
   high_entropy: regexDetector(
     'high_entropy',
-    new RegExp(`(?:${CONTEXT_WORDS})[A-Za-z0-9_-]*["']?\\s*[:=]\\s*["']?([A-Za-z0-9+/=_.~-]{16,})`, 'i'),
+    new RegExp(`(?:${CONTEXT_WORDS})[A-Za-z0-9_-]{0,40}["']?\\s*[:=]\\s*["']?([A-Za-z0-9+/=_.~-]{16,})`, 'i'),
     (v) => entropy(v) >= 3.5 && /\d/.test(v) && /[A-Za-z]/.test(v),
     1,
   ),
@@ -142,5 +175,6 @@ export const detectorOrder: DetectorName[] = [
 ];
 
 export function customDetector(kind: string, pattern: string, flags = ''): Detector {
-  return regexDetector(kind, new RegExp(pattern, `${[...new Set(`${flags}u`)].join('')}g`));
+  const re = new RegExp(pattern, `${[...new Set(`${flags}u`)].join('')}g`);
+  return regexDetector(kind, re, undefined, 0, CUSTOM_BUDGET);
 }

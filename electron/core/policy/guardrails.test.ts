@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KillScope } from '../../../shared/api/kill.js';
 import { guardrailSchema, type PolicyGuardrail } from '../../../shared/policy/schema.js';
-import { entropy, ibanValid, luhn } from './detectors.js';
+import { CUSTOM_BUDGET, entropy, ibanValid, luhn } from './detectors.js';
 import { Guardrails } from './guardrails.js';
 
 const g = (x: Record<string, unknown>): PolicyGuardrail => guardrailSchema.parse(x);
@@ -143,5 +143,59 @@ describe('Guardrails', () => {
     rails.scan(aws, 'request', ctx);
     await new Promise((r) => setTimeout(r, 0));
     expect(kills).toEqual([[{ kind: 'agent', agent: 'rogue' }, 'guardrail "keys" fired 3 times within 60s']]);
+  });
+});
+
+describe('scan budget per detector', () => {
+  const ticket = (n: number) => `TKT-${String(n).padStart(6, '0')}`;
+
+  it('windows find every match once, including across window edges', () => {
+    const rails = new Guardrails([
+      g({ id: 't', custom: [{ kind: 'ticket', pattern: 'TKT-\\d{6}' }], action: 'redact' }),
+    ]);
+    // Place matches straddling every custom window edge (step 4 KiB) and a few elsewhere.
+    let text = '';
+    const want: number[] = [];
+    for (let edge = CUSTOM_BUDGET.step; edge < 40_000; edge += CUSTOM_BUDGET.step) {
+      text += 'x'.repeat(edge - 5 - text.length);
+      want.push(text.length);
+      text += ticket(want.length);
+    }
+    const r = rails.scan(text, 'request');
+    expect(r.detections.map((d) => d.start)).toEqual(want);
+    expect(r.detections.every((d) => d.end - d.start === 10)).toBe(true);
+  });
+
+  it('a built-in detector finds a secret deep in a large text', () => {
+    const key = 'ghp_' + 'a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+    const text = 'lorem ipsum '.repeat(300_000) + key + ' tail';
+    const r = new Guardrails([g({ id: 's', detect: ['github_token'], action: 'block' })]).scan(
+      text,
+      'response',
+    );
+    expect(r.action).toBe('block');
+    expect(r.detections).toEqual([
+      {
+        kind: 'github_token',
+        start: text.indexOf(key),
+        end: text.indexOf(key) + key.length,
+        guardrail: 's',
+        action: 'block',
+      },
+    ]);
+  });
+
+  it('past the cap nothing is scanned and the tail is covered by the action (fail closed)', () => {
+    const rails = new Guardrails([
+      g({ id: 't', custom: [{ kind: 'ticket', pattern: 'TKT-\\d{6}' }], action: 'redact' }),
+    ]);
+    const text = 'y'.repeat(CUSTOM_BUDGET.cap - 20) + ticket(1) + 'z'.repeat(100) + ticket(2);
+    const r = rails.scan(text, 'request');
+    expect(r.detections.map((d) => [d.kind, d.start, d.end])).toEqual([
+      ['ticket', CUSTOM_BUDGET.cap - 20, CUSTOM_BUDGET.cap - 10],
+      ['unscanned', CUSTOM_BUDGET.cap, text.length],
+    ]);
+    expect(r.text.endsWith(`[REDACTED:ticket]${'z'.repeat(10)}[REDACTED:unscanned]`)).toBe(true);
+    expect(r.text).not.toContain(ticket(2));
   });
 });

@@ -59,6 +59,36 @@ describe('parse errors carry line and column', () => {
     expect(problems('policy: 1\nrules: 3\n')[0]?.slice(0, 3)).toEqual([2, 8, 'rules']);
   });
 
+  it('a regex that can backtrack catastrophically is refused at its line and column', () => {
+    const text = [
+      'policy: 1',
+      'guardrails:',
+      '  - id: tickets',
+      '    action: block',
+      '    custom:',
+      "      - { kind: ticket, pattern: '^(\\w+\\s?)*$' }",
+      'rules:',
+      '  - id: r',
+      '    effect: deny',
+      "    when: { arguments.q: { regex: '(a|ab)+' } }",
+    ].join('\n');
+    const found = problems(text);
+    expect(found.map((p) => p.slice(0, 3))).toEqual([
+      [10, 35, 'rules.0.when.arguments.q.regex'],
+      [6, 34, 'guardrails.0.custom.0.pattern'],
+    ]);
+    expect(found[1]?.[3]).toContain('can backtrack catastrophically (ReDoS): nested quantifiers');
+    expect(found[1]?.[3]).toContain('at character 3');
+    expect(found[0]?.[3]).toContain('alternatives that can start alike');
+    // The flags count: with i, A and a are the same character.
+    const ci = (flags: string) =>
+      parsePolicy(
+        `policy: 1\nguardrails:\n  - { id: g, action: flag, custom: [{ kind: k, pattern: '(?:A|a)+', flags: '${flags}' }] }\n`,
+      ).ok;
+    expect(ci('')).toBe(true);
+    expect(ci('i')).toBe(false);
+  });
+
   it('an empty rules list (everything commented out) is fine', () => {
     expect(parsePolicy('policy: 1\nrules:\n  # - id: x\n').ok).toBe(true);
   });
