@@ -22,7 +22,7 @@ if (!engine.reachable) {
   process.exit(1);
 }
 const image = await ensureOfflineImage(docker);
-const runs = quick ? 3 : 10;
+const runs = quick ? 3 : 15;
 const idleCount = quick ? 5 : 10;
 
 // The agent's first request: through the forwarder to the gateway socket; prints the wall clock
