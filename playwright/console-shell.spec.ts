@@ -86,3 +86,20 @@ test('a per-agent switch on its row stops that agent only', async ({ page, gateh
   await expect(banner).toBeHidden();
   expect((await askDemo(agent, 'back again')).status).toBe(200);
 });
+
+test('a per-service switch on its row stops that service', async ({ page, gatehouse }) => {
+  const agent = await hostAgent(gatehouse.info, 'service-switch-agent');
+  await page.goto(gatehouse.info.console);
+  const services = page.getByRole('table', { name: 'Services' });
+  await services.getByRole('button', { name: 'Kill switch for service demo', exact: true }).click();
+  const banner = page.getByRole('alert', { name: 'Kill switch engaged' });
+  await expect(banner).toContainText('Service demo');
+  expect((await askDemo(agent, 'anyone?')).status).toBeGreaterThanOrEqual(400);
+  await services.getByRole('button', { name: 'Release kill switch for service demo', exact: true }).click();
+  await page
+    .getByRole('dialog', { name: 'Release service demo?' })
+    .getByRole('button', { name: 'Release' })
+    .click();
+  await expect(banner).toBeHidden();
+  expect((await askDemo(agent, 'back?')).status).toBe(200);
+});

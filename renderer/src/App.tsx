@@ -5,6 +5,7 @@ import { EngineBadge, Nav } from './components/Nav.js';
 import { Loading } from './components/states.js';
 import { Toasts } from './components/Toasts.js';
 import { useLiveConnected } from './api/hooks.js';
+import { call } from './api/client.js';
 import { screens, useRouter, type ScreenId } from './state/router.js';
 import { useUi } from './state/ui.js';
 import { Overview } from './screens/overview/Overview.js';
@@ -69,7 +70,23 @@ export function App() {
   useEffect(() => {
     document.title = `${pending > 0 ? `(${pending}) ` : ''}${label} · Gatehouse`;
   }, [label, pending]);
-  const extra = useMemo<PaletteCommand[]>(() => [], []);
+  const toast = useUi((s) => s.toast);
+  const extra = useMemo<PaletteCommand[]>(
+    () => [
+      {
+        id: 'kill-all',
+        label: 'Stop everything (kill switch)',
+        run: () =>
+          void call('kill.engage', { scope: { kind: 'global' }, reason: 'Command palette' }).then(
+            () => toast('info', 'Everything stopped.'),
+            (e: Error) => toast('error', `Kill switch: ${e.message}`),
+          ),
+      },
+      { id: 'new-sandbox', label: 'New sandbox', run: () => useRouter.getState().go('sandboxes') },
+      { id: 'search', label: 'Search transcripts', run: () => useRouter.getState().go('transcripts') },
+    ],
+    [toast],
+  );
   return (
     <div className="app">
       <header className="header">

@@ -5,6 +5,7 @@ import { useMetrics } from '../../state/metrics.js';
 import { Checklist, type CheckItem } from './Checklist.js';
 import { LiveCharts } from './LiveCharts.js';
 import { PendingApprovalsCard } from './PendingApprovalsCard.js';
+import { ServicesCard } from './ServicesCard.js';
 import { EngineCard, SystemCard } from './SystemCards.js';
 
 export function Overview() {
@@ -130,6 +131,7 @@ export function Overview() {
             </ul>
           )}
         </section>
+        <ServicesCard />
         <PendingApprovalsCard />
       </div>
     </div>

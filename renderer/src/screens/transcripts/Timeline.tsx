@@ -64,14 +64,18 @@ export function Timeline({
     useCallback(
       (events: LedgerEvent[]) => {
         for (const e of events) if (e.run === run) pending.current.push(e);
-        if (pending.current.length && !frame.current) {
-          frame.current = requestAnimationFrame(() => {
-            frame.current = 0;
-            const batch = pending.current;
-            pending.current = [];
-            setModel((m) => addLive(m, batch));
-          });
-        }
+        // The ledger delivers in bursts (group commits). Released at most a screenful per frame,
+        // every row of a burst is on screen for at least one frame instead of jumping past
+        // unseen; a backlog beyond a few screens is released at once so the view never lags.
+        const release = () => {
+          frame.current = 0;
+          const screen = Math.max(1, Math.floor((box.current?.clientHeight ?? 600) / ROW) - 1);
+          const n = pending.current.length > 4 * screen ? pending.current.length : screen;
+          const batch = pending.current.splice(0, n);
+          setModel((m) => addLive(m, batch));
+          if (pending.current.length) frame.current = requestAnimationFrame(release);
+        };
+        if (pending.current.length && !frame.current) frame.current = requestAnimationFrame(release);
       },
       [run],
     ),
