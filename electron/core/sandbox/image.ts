@@ -72,6 +72,7 @@ export async function buildDockerfileImage(docker: Docker, progress: ProgressFn)
     { context, src: ['sandbox/Dockerfile', 'sandbox/entrypoint.sh', 'gate/gate.mjs', 'gate/launch.c'] },
     { t: DEFAULT_IMAGE, dockerfile: 'sandbox/Dockerfile' },
   );
+  let percent = 0;
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(
       stream,
@@ -85,7 +86,8 @@ export async function buildDockerfileImage(docker: Docker, progress: ProgressFn)
         const line = (ev.stream ?? ev.status ?? ev.error ?? '').trim();
         const step = /^Step (\d+)\/(\d+)/.exec(line);
         if (!line) return;
-        const percent = step ? Math.round((Number(step[1]) / Number(step[2])) * 95) : -1;
+        // Lines between steps (pull and command output) keep the last step's percentage.
+        if (step) percent = Math.round((Number(step[1]) / Number(step[2])) * 95);
         progress({ source: 'dockerfile', percent, message: line });
       },
     );
