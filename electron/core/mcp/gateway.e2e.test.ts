@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createCore, type Core } from '../app.js';
+
+// The whole core (gateway host door, default policy, ledger, vault) with the real MCP SDK client
+// at <gateway>/mcp and server-everything behind it: what an agent on the host actually gets.
+const require = createRequire(import.meta.url);
+const EVERYTHING = join(
+  require.resolve('@modelcontextprotocol/server-everything/package.json'),
+  '..',
+  'dist',
+  'index.js',
+);
+
+let dir: string;
+let core: Core;
+let client: Client;
+const actor = { actor: 'test' };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gh-mcp-e2e-'));
+  core = await createCore({
+    dataDir: dir,
+    mode: 'headless',
+    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
+  });
+  await core.api.call(
+    'mcp.add',
+    { name: 'everything', command: process.execPath, args: [EVERYTHING, 'stdio'] },
+    actor,
+  );
+  const added = (await core.api.call(
+    'agents.add',
+    { name: 'helper', template: 'demo-helpful', host: true },
+    actor,
+  )) as {
+    hostKey: string;
+    gatewayUrl: string;
+  };
+  client = new Client({ name: 'host-agent', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${added.gatewayUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${added.hostKey}` } },
+    }),
+  );
+});
+afterAll(async () => {
+  await client?.close();
+  await core?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('MCP through the gateway with the default policy', () => {
+  test('the agent sees only the tools policy lets it call, calls them, and is denied the rest', async () => {
+    const names = (await client.listTools()).tools.map((t) => t.name).sort();
+    expect(names).toEqual(['everything__echo', 'everything__get-sum']);
+
+    const r = await client.callTool({ name: 'everything__echo', arguments: { message: 'through the gate' } });
+    expect((r.content as { text: string }[])[0]?.text).toBe('Echo: through the gate');
+    await expect(client.callTool({ name: 'everything__get-env', arguments: {} })).rejects.toThrow(
+      /Denied by policy rule "default-deny"/,
+    );
+
+    const page = (await core.api.call('audit.events', { kind: ['tool_call'], payload: true }, actor)) as {
+      items: { decision?: string; rule?: string; operation?: string; payload?: { arguments?: unknown } }[];
+    };
+    const calls = page.items.map((e) => [e.operation, e.decision, e.rule]);
+    expect(calls).toContainEqual(['mcp:everything/echo', 'allow', 'demo-mcp-echo']);
+    expect(calls).toContainEqual(['mcp:everything/get-env', 'deny', 'default-deny']);
+    expect(page.items.find((e) => e.operation === 'mcp:everything/echo')?.payload?.arguments).toEqual({
+      message: 'through the gate',
+    });
+  });
+});
