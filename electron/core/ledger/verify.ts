@@ -79,8 +79,8 @@ export async function verifyLedger(db: Database.Database, trustedKey?: string): 
           r.id,
           count,
         );
-      if (payloadJson?.includes('"$blob"')) {
-        for (const m of payloadJson.matchAll(/"\$blob":"([0-9a-f]{64})"/g))
+      if (payloadJson?.includes('"$blob"') || payloadJson?.includes('"$list"')) {
+        for (const m of payloadJson.matchAll(/"\$(?:blob|list)":"([0-9a-f]{64})"/g))
           if (!blobExists.get(m[1]))
             return broken(r.seq, `a message it refers to (${m[1]?.slice(0, 12)}…) is missing`, r.id, count);
       }

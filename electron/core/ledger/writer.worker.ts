@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { migrate } from '../db/migrate.js';
 import { ledgerMigrations } from './schema.js';
 import { canonical, chainHash, encodeText, GENESIS_HASH, rowFields, type QueuedEvent } from './record.js';
-import { contentAddress, isBlobRef } from './blobs.js';
+import { contentAddress, isBlobRef, isListRef } from './blobs.js';
 import { collectText } from './fts.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
 
@@ -146,17 +146,17 @@ function writeBatch(items: string[], payloads: (string | null)[], wantHashes: bo
       if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
         if (indexed)
           for (const v of Object.values(p)) {
-            if (isBlobRef(v) || (Array.isArray(v) && v.some(isBlobRef))) continue; // indexed below, once
+            if (isBlobRef(v) || isListRef(v)) continue; // indexed below, once
             collectText(v, text);
           }
       } else if (indexed) collectText(p, text);
-      for (const [hash, json, value] of blobs) {
+      for (const [hash, json, value, indexable] of blobs) {
         if (knownBlobs.has(hash) || blobExists.get(hash)) {
           touchBlob.run(seq, hash);
         } else {
           insertBlob.run(hash, encodeText(json), json.length, seq);
           newBlobs.push(hash);
-          if (indexed) collectText(value, text); // index a message the first time it is seen
+          if (indexed && indexable) collectText(value, text); // index a message the first time it is seen
         }
       }
     }
