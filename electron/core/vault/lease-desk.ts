@@ -44,6 +44,7 @@ export class LeaseDesk {
   private readonly held = new Map<string, { lease: Lease; renewAtMs: number }>();
   private readonly inflight = new Map<string, Promise<CacheEntry>>();
   private readonly pending = new Set<PendingMint>();
+  private inserts = 0;
 
   constructor(private readonly deps: LeaseDeskDeps) {}
 
@@ -201,7 +202,8 @@ export class LeaseDesk {
 
   /** Caches a token; past 10k entries, tokens already due for refresh are dropped (they would be re-minted anyway). */
   private remember(cacheKey: string, entry: CacheEntry): void {
-    if (this.cache.size >= 10_000) {
+    // Above 10k entries, sweep tokens already due for refresh, at most once per 1024 inserts (amortised O(1)).
+    if (this.cache.size >= 10_000 && ++this.inserts % 1024 === 0) {
       const now = this.deps.now();
       for (const [k, e] of this.cache) if (e.refreshAtMs <= now) this.cache.delete(k);
     }
