@@ -31,6 +31,7 @@ import { createDocker } from './sandbox/engine.js';
 import { SandboxManager } from './sandbox/manager.js';
 import { sandboxesHandlers } from './sandbox/handlers.js';
 import { terminalStreamRoute } from './sandbox/terminal-route.js';
+import { logsStreamRoute } from './sandbox/logs-route.js';
 import { GATEHOUSE_VERSION } from './version.js';
 import { createLog, type Log } from './log.js';
 import type { ExtraRoute } from './server/routes.js';
@@ -191,6 +192,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : undefined,
   );
   routes.push(terminalStreamRoute(sandboxes.terminals));
+  routes.push(logsStreamRoute(sandboxes));
   // Demo scenarios: the project API service, the demo MCP server, its vault token and policy stanzas follow the
   // provider's port; set up on the first `demo.run`, refreshed at start once they exist.
   const demoWorld = { services: gw.services, mcpServers: mcp.store, vault, policy: policy.engine };

@@ -133,6 +133,34 @@ describe.skipIf(!docker)('gatehouse run / gatehouse sandbox (real Docker, runnin
     await core.sandboxes.remove(s.id);
   });
 
+  it('streams the output of a sandbox over the control server (SSE)', async () => {
+    const s = await core.sandboxes.create({
+      template: 'custom',
+      workspace: ws.dir,
+      name: 'talker',
+      command: ['sh', '-c', 'echo one; sleep 0.3; echo two >&2'],
+    });
+    const res = await fetch(`${server.url}/api/sandboxes.logs.stream?id=talker`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    let sse = '';
+    for await (const chunk of res.body!) sse += Buffer.from(chunk as Uint8Array).toString();
+    const logs = [...sse.matchAll(/event: log\ndata: (.*)\n\n/g)].map(
+      (m) => JSON.parse(m[1]!) as { stream: string; text: string },
+    );
+    expect(logs.map((l) => [l.stream, l.text])).toEqual([
+      ['stdout', 'one\n'],
+      ['stderr', 'two\n'],
+    ]);
+    expect(sse).toContain('event: end');
+    const missing = await fetch(`${server.url}/api/sandboxes.logs.stream?id=nope`, {
+      headers: { authorization: `Bearer ${server.token}` },
+    });
+    expect(missing.status).toBe(404);
+    await core.sandboxes.remove(s.id);
+  });
+
   it('streams an interactive terminal over the control server (SSE out, procedures in)', async () => {
     const s = await core.sandboxes.create({
       template: 'custom',
