@@ -13,6 +13,8 @@ import { arr, num, obj, str, textOf as contentText, type Json } from './values.j
 import { summarize, trailingTurn } from './transcript.js';
 import { RawText } from './fastpath.js';
 
+// Events that carry nothing we record.
+const NO_CONTENT = /^\{"type":"(?:ping|content_block_stop)"[,}]/;
 // A text / input_json / thinking delta, exactly as Anthropic sends it; anything else is parsed in full.
 const FAST_DELTA =
   /^\{"type":"content_block_delta","index":(\d+),"delta":\{"type":"(?:text_delta","text|(input_json)_delta","partial_json|thinking_delta","thinking)":"((?:[^"\\]|\\.)*)"\}\}$/;
@@ -115,8 +117,9 @@ export class AnthropicResponseParser extends StreamAssembler {
 
   protected override fast(d: string): boolean {
     const m = FAST_DELTA.exec(d);
-    const block = m && this.blocks[Number(m[1])];
-    if (!m || !block) return false;
+    if (!m) return NO_CONTENT.test(d);
+    const block = this.blocks[Number(m[1])];
+    if (!block) return false;
     (m[2] ? block.json : block.text).raw(m[3] as string);
     return true;
   }

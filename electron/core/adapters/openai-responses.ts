@@ -13,7 +13,13 @@ import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
 import { RawText } from './fastpath.js';
 
-// A text or function-argument delta: kind, then (anywhere in the flat event) output_index and delta.
+// Events whose content arrives again in output_item.done / response.completed: not parsed at all.
+const IGNORED =
+  /^\{"type":"response\.(?:output_text\.done|content_part\.(?:added|done)|reasoning_summary_part\.(?:added|done)|reasoning_summary_text\.done|function_call_arguments\.done|in_progress)"/;
+// A text or function-argument delta in the field order OpenAI sends (one linear match)...
+const FAST_DELTA_ORDERED =
+  /^\{"type":"response\.(output_text|function_call_arguments)\.delta","sequence_number":\d+,"item_id":"[^"\\]*","output_index":(\d+),(?:"content_index":\d+,)?"delta":"((?:[^"\\]|\\.)*)"/;
+// ...or in any order: kind, then (anywhere in the flat event) output_index and delta.
 const FAST_DELTA =
   /^\{"type":"response\.(output_text|function_call_arguments)\.delta"(?=.*?"output_index":(\d+))(?=.*?"delta":"((?:[^"\\]|\\.)*)")/;
 
@@ -148,8 +154,8 @@ export class ResponsesParser extends StreamAssembler {
 
   protected override fast(d: string): boolean {
     // One native pass: kind, output_index and the delta body (any field order), or a full parse.
-    const m = FAST_DELTA.exec(d);
-    if (!m) return false;
+    const m = FAST_DELTA_ORDERED.exec(d) ?? FAST_DELTA.exec(d);
+    if (!m) return IGNORED.test(d);
     const index = Number(m[2]);
     const it = (this.items[index] ??= newItem(undefined));
     if (m[1] === 'output_text') it.text.raw(m[3] as string);
