@@ -22,6 +22,8 @@ test.describe('console shell', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible();
     await expect(page).toHaveURL(/#\/settings$/);
+    await page.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await expect(page.getByTestId('verify-result')).toContainText(/intact/i);
     await page.screenshot({ path: 'playwright/screenshots/settings.png', fullPage: true });
     await page.keyboard.press('Alt+1');
     await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

@@ -2,6 +2,8 @@ import { useAction, useAvailable, useProc } from '../../api/hooks.js';
 import { currentTransport } from '../../api/client.js';
 import { QueryView } from '../../components/states.js';
 import { useUi } from '../../state/ui.js';
+import { LedgerCard } from './LedgerCard.js';
+import { SandboxSettings } from './SandboxSettings.js';
 
 export default function Settings() {
   const killOk = useAvailable('kill.status', 'kill.configure');
@@ -48,6 +50,8 @@ export default function Settings() {
             )}
           </QueryView>
         </section>
+        <LedgerCard />
+        <SandboxSettings />
         <section className="card" aria-labelledby="look-h">
           <h3 id="look-h">Appearance and connection</h3>
           <dl className="kv">

@@ -45,7 +45,11 @@ export function Timeline({
         const page = await call('audit.timeline', { run, limit: PAGE, ...(cursor ? { cursor } : {}) });
         setModel((m) => addPage(first ? emptyTimeline() : m, page.items, page.nextCursor));
         setError(null);
-        if (first) onReadyRef.current?.();
+        if (first) {
+          // A long run opens at its start; "Follow live" then shows the live tail after a gap.
+          if (page.nextCursor) setFollow(false);
+          onReadyRef.current?.();
+        }
       } catch (e) {
         setError(e as Error);
       } finally {
@@ -110,9 +114,9 @@ export function Timeline({
   // Read the next page when the person scrolls near the end of what is loaded.
   const lastIndex = items.at(-1)?.index ?? 0;
   useEffect(() => {
-    if (!model.headDone && model.nextCursor && lastIndex >= model.head.length - 200)
+    if (!follow && !model.headDone && model.nextCursor && lastIndex >= model.head.length - 200)
       void loadMore(model.nextCursor);
-  }, [lastIndex, model.headDone, model.nextCursor, model.head.length, loadMore]);
+  }, [follow, lastIndex, model.headDone, model.nextCursor, model.head.length, loadMore]);
 
   useLayoutEffect(() => {
     const el = box.current;
@@ -157,7 +161,8 @@ export function Timeline({
         }}
         onScroll={() => {
           const el = box.current;
-          if (el && el.scrollHeight - el.scrollTop - el.clientHeight < ROW) setFollow(true);
+          // Back at the end of a complete run: follow again.
+          if (el && model.headDone && el.scrollHeight - el.scrollTop - el.clientHeight < ROW) setFollow(true);
         }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
