@@ -4,6 +4,7 @@ import { createCore, type Core } from '../core/app.js';
 import { hardenSession, createConsoleWindow } from './window.js';
 import { registerIpc } from './ipc.js';
 import { createTray } from './tray.js';
+import { safeStorageKeyProvider } from './safe-storage-key.js';
 
 // The desktop shell: the only code that imports 'electron'. Everything else is the same core
 // that `gatehouse serve` runs headless.
@@ -33,10 +34,13 @@ app
   .whenReady()
   .then(async () => {
     hardenSession();
+    const dataDir = app.getPath('userData');
     core = await createCore({
-      dataDir: app.getPath('userData'),
+      dataDir,
       mode: 'desktop',
       electronVersion: process.versions.electron,
+      // The vault's master key is kept by the OS (Keychain, DPAPI, libsecret) through safeStorage.
+      vaultKeyProvider: safeStorageKeyProvider(dataDir),
     });
     const rendererUrl = new URL('index.html', `file://${rendererDir}/`).href;
     registerIpc(core, (url) => url.split('#')[0] === rendererUrl);
