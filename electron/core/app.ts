@@ -8,6 +8,7 @@ import type { Procedures } from '../../shared/api/index.js';
 import { systemHandlers } from './system/handlers.js';
 import { Ledger } from './ledger/ledger.js';
 import { auditHandlers } from './ledger/handlers.js';
+import { retentionFromEnv } from './ledger/retention.js';
 import { KillSwitch } from './killswitch/killswitch.js';
 import { killHandlers } from './killswitch/handlers.js';
 import { Policy } from './policy/policy.js';
@@ -100,7 +101,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
   // Audit ledger first (its own file, writer thread): everything after it records into it; it closes last.
-  const ledger = await Ledger.open({ file: join(dataDir, 'ledger.db') });
+  const ledger = await Ledger.open({ file: join(dataDir, 'ledger.db'), retention: retentionFromEnv(env) });
   closers.push(() => ledger.close());
   const unsubscribeLedger = ledger.subscribe((events) => live.publish('ledger.events', events));
   closers.push(unsubscribeLedger);

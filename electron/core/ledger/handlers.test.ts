@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ControlApi } from '../api/registry.js';
 import { auditHandlers } from './handlers.js';
 import { tempLedger } from './test-helpers.js';
+import { retentionFromEnv } from './retention.js';
 import type { Ledger } from './ledger.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -286,6 +287,13 @@ describe('audit control API', () => {
     const kinds = ledger.queries.raw().prepare('SELECT kind FROM checkpoints ORDER BY id').pluck().all();
     expect(kinds.slice(-2)).toEqual(['checkpoint', 'prune']);
     expect((await ledger.verify()).ok).toBe(true);
+  });
+
+  it('reads retention settings from the environment', () => {
+    expect(retentionFromEnv({ GATEHOUSE_LEDGER_MAX_AGE_DAYS: '30', GATEHOUSE_LEDGER_MAX_MB: '512' })).toEqual(
+      { maxAgeDays: 30, maxBytes: 512 * 1024 * 1024 },
+    );
+    expect(retentionFromEnv({ GATEHOUSE_LEDGER_MAX_AGE_DAYS: 'soon' })).toEqual({});
   });
 
   it('does not prune a run that is still going', async () => {

@@ -55,3 +55,16 @@ export function cutoffForSize(db: Database.Database, bytes: number, maxBytes: nu
     .get(target) as number | undefined;
   return ts === undefined ? undefined : ts + 1;
 }
+
+/**
+ * Retention settings from the environment: GATEHOUSE_LEDGER_MAX_AGE_DAYS (prune whole runs older
+ * than this) and GATEHOUSE_LEDGER_MAX_MB (prune the oldest runs beyond this size). Unset = keep all.
+ */
+export function retentionFromEnv(env: NodeJS.ProcessEnv): { maxAgeDays?: number; maxBytes?: number } {
+  const days = Number(env.GATEHOUSE_LEDGER_MAX_AGE_DAYS);
+  const mb = Number(env.GATEHOUSE_LEDGER_MAX_MB);
+  return {
+    ...(Number.isFinite(days) && days > 0 ? { maxAgeDays: days } : {}),
+    ...(Number.isFinite(mb) && mb > 0 ? { maxBytes: Math.round(mb * 1024 * 1024) } : {}),
+  };
+}
