@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { dirname } from 'node:path';
 import type { GatewayStats } from '../../../shared/api/gateway.js';
 import { GatehouseError } from '../../../shared/errors.js';
@@ -14,6 +15,7 @@ import { defaultGatewayOptions, type GatewayOptions } from './options.js';
 import { Pipeline } from './pipeline.js';
 import { GatewayCounters } from './stats.js';
 import { Upstream } from './upstream.js';
+import { WebSocketRelay } from './websocket.js';
 
 /** A door: the host TCP listener (identity by gateway key) or one sandbox's unix socket (identity = the socket). */
 type Door =
@@ -29,6 +31,7 @@ export class Gateway {
   private readonly upstream: Upstream;
   private readonly pipeline: Pipeline;
   private readonly connect: ConnectHandler;
+  private readonly ws: WebSocketRelay;
   private readonly inner: Server;
   private readonly hostServer: Server;
   private readonly sandboxDoors = new Map<string, { server: Server; door: Door }>();
@@ -51,6 +54,14 @@ export class Gateway {
       this.upstream,
       this.counters,
       this.inFlight,
+    );
+    this.ws = new WebSocketRelay(
+      deps,
+      this.pipeline,
+      this.upstream,
+      this.counters,
+      this.inFlight,
+      options.maxWsMessageBytes,
     );
     this.inner = this.httpServer({ kind: 'host', name: 'host' }, true);
     this.connect = new ConnectHandler(deps, options, this.pipeline, this.inFlight, this.counters, this.inner);
@@ -172,17 +183,51 @@ export class Gateway {
       if (!agent.ok) return void socket.end(rawRefusal(agent.refusal));
       void this.connect.handle(req, socket, head, agent.agent, door.name).catch(() => socket.destroy());
     });
-    server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
-      socket.end(
-        rawRefusal({
-          status: 400,
-          code: 'upgrade_unsupported',
-          reason: 'Protocol upgrades (WebSocket) are not supported through the gateway yet.',
-          rule: 'gateway-input',
-        }),
-      );
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      void this.onUpgrade(req, socket, head, door, inner).catch(() => socket.destroy());
     });
     return server;
+  }
+
+  private async onUpgrade(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    door: Door,
+    inner: boolean,
+  ): Promise<void> {
+    if (inner) {
+      const conn = this.connect.intercepted.get(req.socket);
+      if (!conn)
+        return void socket.end(
+          rawRefusal({
+            status: 403,
+            code: 'unknown_agent',
+            reason: 'Unidentified connection.',
+            rule: 'gateway-auth',
+          }),
+        );
+      return this.ws.handle(req, socket, head, {
+        agent: conn.agent,
+        door: conn.door,
+        intercepted: { host: conn.host, port: conn.port },
+      });
+    }
+    const who = this.identify(req, door);
+    if (!who.ok) {
+      this.counters.error();
+      this.pipeline.record({
+        kind: 'error',
+        status: who.refusal.code,
+        rule: who.refusal.rule,
+        summary: `upgrade ${(req.url ?? '').slice(0, 100)} → ${who.refusal.status} ${who.refusal.code}`,
+        payload: { door: door.name, websocket: true },
+      });
+      return void socket.end(
+        rawRefusal(who.refusal.status === 407 ? { ...who.refusal, status: 401 } : who.refusal),
+      );
+    }
+    return this.ws.handle(req, socket, head, { agent: who.agent, door: door.name });
   }
 
   private async onRequest(

@@ -20,6 +20,8 @@ export interface GatewayOptions {
   connectPorts: number[];
   /** Extra CA certificates (PEM) trusted for upstream TLS. */
   extraCaCerts: string[];
+  /** Cap on one reassembled WebSocket message (either direction); bigger closes the connection (1002). */
+  maxWsMessageBytes: number;
   /** How often gateway.stats is published on the live bus. */
   statsIntervalMs: number;
 }
@@ -37,5 +39,6 @@ export const defaultGatewayOptions: GatewayOptions = {
   idleTimeoutMs: 300_000,
   connectPorts: [443],
   extraCaCerts: [],
+  maxWsMessageBytes: 16 * 1024 * 1024,
   statsIntervalMs: 1000,
 };

@@ -126,6 +126,8 @@ export interface ParsedLlmRequest {
 /** Fed a copy of the response bytes; never holds them back from the agent. */
 export interface ResponseParserPort {
   push(chunk: Buffer): void;
+  /** One already-framed event (a Responses WebSocket message). */
+  pushEvent?(event: unknown): void;
   end(): { events: LedgerEventInput[]; usage?: Partial<Usage>; complete?: boolean; model?: string };
 }
 

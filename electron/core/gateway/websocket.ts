@@ -1,0 +1,354 @@
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Duplex } from 'node:stream';
+import { isGatehouseError } from '../../../shared/errors.js';
+import type { GatewayDeps } from './deps.js';
+import { rawRefusal, type Refusal } from './deny.js';
+import type { InFlight } from './inflight.js';
+import { describeOperation } from './operation.js';
+import type { Pipeline, RequestContext } from './pipeline.js';
+import { resolveTarget, RouteError, type Target } from './route.js';
+import type { GatewayCounters } from './stats.js';
+import type { Upstream } from './upstream.js';
+import { upgradeHeaders, WsRefused, wsRefuse, switchingProtocols } from './wsadmit.js';
+import { ResponsesCalls } from './wscalls.js';
+import { closeFrame, encodeFrame, FrameError, MessageReader, OP, type Message } from './wsframe.js';
+
+/**
+ * WebSocket upgrades through the same pipeline: identify (the door) → kill switch → policy →
+ * vault lease injected into the upgrade request → durable request event → upgrade proxied to
+ * the upstream → frames relayed both ways. On the OpenAI Responses WebSocket transport (the one
+ * the Codex CLI tries first) every `response.create` message is its own model call: decided,
+ * recorded durably before it is forwarded, its events fed to the Responses parser (see
+ * wscalls.ts). Known secret values are redacted from upstream messages. The in-flight registry
+ * can cut the connection (kill switch): the agent gets close code 1008.
+ */
+export class WebSocketRelay {
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly pipeline: Pipeline,
+    private readonly upstream: Upstream,
+    private readonly counters: GatewayCounters,
+    private readonly inflight: InFlight,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  async handle(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: RequestContext): Promise<void> {
+    const { agent } = ctx;
+    const run = this.pipeline.runFor(agent);
+    let target: Target | undefined;
+    let label = `ws:${(req.url ?? '').split('?')[0]!.slice(0, 100)}`;
+    const t0 = performance.now();
+    try {
+      if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
+        throw wsRefuse(400, 'upgrade_unsupported', 'Only WebSocket upgrades are supported.', 'gateway-input');
+      try {
+        target = resolveTarget(req, this.deps.services, ctx.intercepted);
+      } catch (e) {
+        if (e instanceof RouteError) throw new WsRefused(e.refusal);
+        throw e;
+      }
+      if (!target.url || !target.service)
+        throw wsRefuse(
+          400,
+          'upgrade_unsupported',
+          `WebSocket upgrades are not served on ${target.route} routes.`,
+          'gateway-route',
+        );
+      const service = target.serviceName;
+      label = `ws:${target.url.host}${target.url.pathname}`;
+      const halted = this.deps.killSwitch?.halted(agent.id, service);
+      if (halted)
+        throw wsRefuse(403, 'killed', `The kill switch is engaged (${halted.kind}).`, 'kill-switch');
+      const policy = this.deps.policy;
+      if (!policy)
+        throw wsRefuse(
+          503,
+          'policy_unavailable',
+          'No policy engine is loaded, so nothing is allowed.',
+          'policy-unavailable',
+        );
+      const adapter = this.deps.adapters?.adapterFor(target.kind, target.servicePath, target.url.hostname);
+      const responses = adapter !== undefined && /\/responses\/?$/.test(target.url.pathname);
+      // The Responses transport is decided per response.create (the model is in the message);
+      // any other WebSocket is decided once, here, as the GET that opens it.
+      let decision = { effect: 'allow', rule: 'per-message', reason: '', version: -1 } as ReturnType<
+        typeof policy.decide
+      >;
+      if (!responses) {
+        const op = describeOperation(target, 'GET', undefined, this.deps.adapters).operation;
+        try {
+          decision = policy.decide({ agent, service: { name: service, kind: target.kind }, operation: op });
+        } catch {
+          decision = {
+            effect: 'deny',
+            rule: 'policy-error',
+            reason: 'The policy engine failed on this request.',
+            version: -1,
+          };
+        }
+        if (decision.effect === 'approve')
+          decision = { ...decision, effect: 'deny', reason: 'A WebSocket cannot be held for approval.' };
+        if (decision.effect === 'deny') throw wsRefuse(403, 'denied', decision.reason, decision.rule);
+      }
+      const { headers, path, leased } = await upgradeHeaders(this.deps, req, agent, target, label);
+      const ledger = this.deps.ledger;
+      if (!ledger)
+        throw wsRefuse(
+          503,
+          'ledger_unavailable',
+          'The audit ledger is not running, so nothing is forwarded.',
+          'ledger',
+        );
+      const base = { agent: agent.id, run, service, operation: label };
+      let connId: string;
+      try {
+        connId = await ledger.appendDurable({
+          ...base,
+          kind: 'request',
+          decision: 'allow',
+          rule: decision.rule,
+          status: 'sent',
+          summary: `WebSocket ${target.url.host}${target.url.pathname}`,
+          payload: {
+            door: ctx.door,
+            route: target.route,
+            method: 'GET',
+            websocket: true,
+            unsandboxed: !agent.sandboxed || undefined,
+          },
+        });
+      } catch {
+        throw wsRefuse(
+          503,
+          'ledger_unavailable',
+          'The audit ledger cannot write, so the request was not forwarded.',
+          'ledger',
+        );
+      }
+      const upReq = this.upstream.request(new URL(path, target.url), 'GET', headers);
+      upReq.end();
+      const up = await new Promise<{ res: IncomingMessage; sock: Duplex; head: Buffer }>(
+        (resolve, reject) => {
+          upReq.once('upgrade', (res: IncomingMessage, sock: Duplex, h: Buffer) =>
+            resolve({ res, sock, head: h }),
+          );
+          upReq.once('response', (res: IncomingMessage) => {
+            res.resume();
+            reject(
+              wsRefuse(
+                502,
+                'upstream_refused_upgrade',
+                `The upstream answered ${res.statusCode} instead of switching protocols.`,
+                'upstream',
+              ),
+            );
+          });
+          upReq.once('error', (e: unknown) =>
+            reject(
+              isGatehouseError(e)
+                ? wsRefuse(e.status, e.code, `The upstream for ${service} could not be reached.`, 'upstream')
+                : wsRefuse(
+                    502,
+                    'upstream_unreachable',
+                    `The upstream for ${service} could not be reached.`,
+                    'upstream',
+                  ),
+            ),
+          );
+          socket.once('close', () => upReq.destroy());
+        },
+      );
+      if (socket.destroyed) return void up.sock.destroy();
+      const secrets = [...leased, ...safeKnown(this.deps)];
+      socket.write(switchingProtocols(up.res, secrets));
+      this.relay(socket, head, up.sock, up.head, {
+        ctx,
+        base,
+        connId,
+        t0,
+        secrets,
+        calls:
+          responses && adapter
+            ? new ResponsesCalls(this.deps, this.pipeline, agent, target, adapter, connId, ctx.door)
+            : undefined,
+      });
+    } catch (e) {
+      const r: Refusal =
+        e instanceof WsRefused
+          ? e.refusal
+          : {
+              status: 500,
+              code: 'internal',
+              reason: 'The gateway failed on this upgrade; nothing was forwarded.',
+              rule: 'gateway',
+            };
+      const service = target?.serviceName;
+      const deny = r.code === 'denied' || r.code === 'killed';
+      if (deny) this.counters.denied(agent.id, service ?? '?', r.rule);
+      else this.counters.error();
+      this.pipeline.record({
+        agent: agent.id,
+        run,
+        service,
+        kind: deny ? 'decision' : 'error',
+        ...(deny ? { decision: 'deny' as const } : {}),
+        rule: r.rule,
+        status: deny ? 'denied' : r.code,
+        operation: label,
+        summary: `${label} refused: ${r.reason}`,
+        payload: { door: ctx.door, websocket: true },
+      });
+      if (socket.writable) socket.end(rawRefusal(r));
+      else socket.destroy();
+    }
+  }
+
+  private relay(
+    client: Duplex,
+    clientHead: Buffer,
+    up: Duplex,
+    upHead: Buffer,
+    c: {
+      ctx: RequestContext;
+      base: { agent: string; run: string; service: string; operation: string };
+      connId: string;
+      t0: number;
+      secrets: string[];
+      calls: ResponsesCalls | undefined;
+    },
+  ): void {
+    const { agent, service } = c.base;
+    (up as Duplex & { setTimeout?(ms: number): void }).setTimeout?.(0);
+    (up as Duplex & { setNoDelay?(b: boolean): void }).setNoDelay?.(true);
+    (client as Duplex & { setNoDelay?(b: boolean): void }).setNoDelay?.(true);
+    this.counters.started(agent, service);
+    let killed: string | undefined;
+    let closed = false;
+    let bytesIn = 0;
+    let bytesOut = 0;
+    const fromClient = new MessageReader(this.maxMessageBytes);
+    const fromUp = new MessageReader(this.maxMessageBytes);
+    const entry = this.inflight.add({
+      agent,
+      service,
+      operation: c.base.operation,
+      door: c.ctx.door,
+      abort: (reason) => {
+        killed = reason;
+        if (client.writable)
+          client.end(closeFrame(1008, 'Gatehouse: the kill switch cut this connection', false));
+        up.destroy();
+        setTimeout(() => client.destroy(), 200).unref();
+      },
+    });
+    const end = (status: string): void => {
+      if (closed) return;
+      closed = true;
+      this.inflight.delete(entry.id);
+      this.counters.finished(agent, service);
+      c.calls?.closeAll(killed ? 'killed' : 'incomplete');
+      this.pipeline.record({
+        ...c.base,
+        kind: 'response',
+        parent: c.connId,
+        status: killed ? 'killed' : status,
+        latencyMs: performance.now() - c.t0,
+        requestBytes: bytesIn,
+        responseBytes: bytesOut,
+        summary: `${c.base.operation} closed${killed ? ' by the kill switch' : ''}`,
+        payload: { websocket: true },
+      });
+      up.destroy();
+      if (!killed) client.destroy();
+    };
+    const protocolError = (who: 'agent' | 'upstream'): void => {
+      if (client.writable) client.write(closeFrame(1002, `Gatehouse: bad frame from the ${who}`, false));
+      end('error');
+    };
+
+    // Agent → upstream: messages are admitted in order (a response.create may await the ledger).
+    let chain: Promise<void> = Promise.resolve();
+    const onClient = (chunk: Buffer): void => {
+      bytesIn += chunk.length;
+      let msgs: Message[];
+      try {
+        msgs = fromClient.push(chunk);
+      } catch (e) {
+        if (e instanceof FrameError) return protocolError('agent');
+        throw e;
+      }
+      if (!msgs.length) return;
+      client.pause();
+      chain = chain
+        .then(async () => {
+          for (const m of msgs) {
+            if (closed) return;
+            const out = c.calls && m.opcode === OP.text ? await c.calls.fromAgent(m) : { forward: m.raw };
+            if (out.reply && client.writable)
+              client.write(encodeFrame(OP.text, Buffer.from(out.reply), false));
+            if (out.close) return end('error');
+            for (const raw of out.forward ?? []) up.write(raw);
+          }
+        })
+        .catch(() => end('error'))
+        .finally(() => {
+          if (!closed) client.resume();
+        });
+    };
+
+    // Upstream → agent: secrets redacted, Responses events fed to the parser.
+    const onUp = (chunk: Buffer): void => {
+      bytesOut += chunk.length;
+      let msgs: Message[];
+      try {
+        msgs = fromUp.push(chunk);
+      } catch (e) {
+        if (e instanceof FrameError) return protocolError('upstream');
+        throw e;
+      }
+      for (const m of msgs) {
+        if (m.opcode !== OP.text) {
+          for (const raw of m.raw) client.write(raw);
+          continue;
+        }
+        let text = m.payload.toString('utf8');
+        let changed = false;
+        for (const s of c.secrets)
+          if (s.length >= 6 && text.includes(s)) {
+            text = text.split(s).join('[REDACTED]');
+            changed = true;
+          }
+        c.calls?.fromUpstream(text);
+        const ok = changed
+          ? client.write(encodeFrame(OP.text, Buffer.from(text), false))
+          : m.raw.map((r) => client.write(r)).every(Boolean);
+        if (!ok) {
+          up.pause();
+          client.once('drain', () => up.resume());
+        }
+      }
+    };
+
+    client.on('data', onClient);
+    up.on('data', onUp);
+    client.on('close', () => end('ok'));
+    up.on('close', () => {
+      // Let the agent read what is still buffered, then close.
+      if (client.writable) client.end();
+      end('ok');
+    });
+    client.on('error', () => end('error'));
+    up.on('error', () => end('error'));
+    if (upHead.length) onUp(upHead);
+    if (clientHead.length) onClient(clientHead);
+  }
+}
+
+function safeKnown(deps: GatewayDeps): string[] {
+  try {
+    return deps.vault?.knownSecretValues() ?? [];
+  } catch {
+    return [];
+  }
+}
