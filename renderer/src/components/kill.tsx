@@ -134,6 +134,11 @@ export function KillToggle({ scope, label }: { scope: KillScope; label: string }
         className={`btn small ${on ? '' : 'danger'}`}
         aria-pressed={on}
         aria-label={on ? `Release kill switch for ${label}` : `Kill switch for ${label}`}
+        title={
+          on
+            ? 'Engaged: requests in this scope are refused. Click to release.'
+            : `Refuse every request from ${label} now`
+        }
         onClick={() =>
           on
             ? setConfirming(true)
@@ -143,7 +148,7 @@ export function KillToggle({ scope, label }: { scope: KillScope; label: string }
               )
         }
       >
-        {on ? 'Stopped · release' : 'Stop'}
+        {on ? 'Killed · release' : 'Kill'}
       </button>
       {confirming ? (
         <Confirm
