@@ -30,7 +30,10 @@ describe('crash safety', () => {
       child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
       child.on('exit', () => reject(new Error('child exited early')));
     });
-    while (received.length < 1500) await new Promise((r) => setTimeout(r, 10));
+    while (received.length < 1000) {
+      if (child.exitCode !== null) throw new Error('the child stopped before it was killed');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     const acked = [...received];
