@@ -4,6 +4,8 @@ export interface InFlightEntry {
   id: string;
   agent: string;
   service: string;
+  /** Further services the entry belongs to (the MCP server a /mcp call addresses). */
+  also?: string[];
   operation: string;
   door: string;
   startedAt: number;
@@ -58,8 +60,8 @@ function scopeMatcher(s: KillScope | { kind: 'all' }): (e: InFlightEntry) => boo
     case 'agent':
       return (e) => e.agent === s.agent;
     case 'service':
-      return (e) => e.service === s.service;
+      return (e) => e.service === s.service || !!e.also?.includes(s.service);
     case 'agent-service':
-      return (e) => e.agent === s.agent && e.service === s.service;
+      return (e) => e.agent === s.agent && (e.service === s.service || !!e.also?.includes(s.service));
   }
 }

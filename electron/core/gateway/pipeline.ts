@@ -11,6 +11,7 @@ import { describeOperation, type DescribedOperation } from './operation.js';
 import { parseJson, readBody } from './body.js';
 import type { PolicyDecision } from './ports.js';
 import { resolveTarget, RouteError, type InterceptedHost, type Target } from './route.js';
+import { mcpServersIn } from './mcptarget.js';
 import { relayResponse } from './relay.js';
 import type { GatewayCounters } from './stats.js';
 import { awaitResponse, type Upstream } from './upstream.js';
@@ -488,10 +489,57 @@ export class Pipeline {
       );
       return;
     }
+    // A kill switch scoped to one MCP server (service '<server>') stops calls to that server.
+    let body: unknown;
+    let servers: string[] = [];
+    if (req.method === 'POST') {
+      const raw = await readBody(req, this.opts.maxBodyBytes).catch((e: unknown) => e);
+      if (!Buffer.isBuffer(raw)) {
+        const r = raw instanceof RouteError ? raw.refusal : internal(raw);
+        this.counters.error();
+        return sendRefusal(res, 'http', r);
+      }
+      body = parseJson(raw, 'application/json');
+      if (body === undefined)
+        return sendRefusal(res, 'mcp', {
+          status: 400,
+          code: 'parse_error',
+          reason: 'The MCP request body is not JSON.',
+          rule: 'gateway-input',
+        });
+      const addressed = mcpServersIn(body);
+      servers = addressed.servers;
+      for (const server of servers) {
+        const cut = this.deps.killSwitch?.halted(agent.id, server);
+        if (!cut) continue;
+        const r: Refusal = {
+          status: 403,
+          code: 'killed',
+          reason: `The kill switch is engaged for MCP server ${server} (${cut.kind}).`,
+          rule: 'kill-switch',
+        };
+        this.counters.denied(agent.id, server, r.rule);
+        this.record({
+          agent: agent.id,
+          run,
+          service: server,
+          kind: 'decision',
+          decision: 'deny',
+          rule: r.rule,
+          status: 'denied',
+          summary: `MCP call to ${server} refused: ${r.reason}`,
+          payload: { door: ctx.door, mcp: true },
+        });
+        // Legacy SSE clients read only the POST's status (the answer travels on the stream).
+        if (/\/messages\/?$/.test((req.url ?? '').split('?')[0]!)) return sendRefusal(res, 'http', r);
+        return sendRefusal(res, 'mcp', r, addressed.rpcId);
+      }
+    }
     this.counters.started(agent.id, 'mcp');
     const entry = this.inflight.add({
       agent: agent.id,
       service: 'mcp',
+      ...(servers.length ? { also: servers } : {}),
       operation: `MCP ${req.method}`,
       door: ctx.door,
       abort: () => res.destroy(),
@@ -501,7 +549,7 @@ export class Pipeline {
       this.counters.finished(agent.id, 'mcp');
     });
     try {
-      await hub.handle(req, res, agent);
+      await hub.handle(req, res, agent, body);
     } catch (e) {
       this.counters.error();
       sendRefusal(res, 'mcp', internal(e));

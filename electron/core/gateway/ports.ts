@@ -142,7 +142,8 @@ export interface AdaptersPort {
 }
 
 export interface McpHubPort {
-  handle(req: IncomingMessage, res: ServerResponse, agent: Agent): unknown;
+  /** `body`: the parsed JSON body when the gateway has already read it (POST). */
+  handle(req: IncomingMessage, res: ServerResponse, agent: Agent, body?: unknown): unknown;
   /** The tools this agent may see, for the in-sandbox `gate tools`. */
   tools?(
     agent: Agent,
