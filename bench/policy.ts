@@ -191,6 +191,7 @@ writeResult('policy', {
     cedar_decision_p50_us_1000_rules: cedar.p50,
     cedar_to_yaml_p99_ratio_1000_rules: Math.round((cedar.p99 / big.p99) * 10) / 10,
     cedar_decision_p99_us_empty_policy: cedarEmpty.p99,
+    cedar_decision_p50_us_empty_policy: cedarEmpty.p50,
     cedar_request_marshalling_p50_us: percentile(marshal, 50),
     cedar_isAuthorized_unparsed_p50_us_1000_rules: percentile(unparsed, 50),
     cedar_agreement_share: agree / reqs.length,
