@@ -8,6 +8,7 @@ import { sandboxesProcedures } from '../../../shared/api/sandboxes.js';
 import { vaultProcedures } from '../../../shared/api/vault.js';
 import { policyProcedures } from '../../../shared/api/policy.js';
 import { auditProcedures } from '../../../shared/api/audit.js';
+import { demoProcedures } from '../../../shared/api/demo.js';
 
 /**
  * Every contract the console knows about. Domains are imported from their own shared/api files
@@ -24,6 +25,7 @@ export const consoleProcedures = {
   ...sandboxesProcedures,
   ...policyProcedures,
   ...auditProcedures,
+  ...demoProcedures,
 };
 export type ConsoleProcedures = typeof consoleProcedures;
 export type ProcName = keyof ConsoleProcedures & string;

@@ -6,6 +6,7 @@ import { Checklist, type CheckItem } from './Checklist.js';
 import { LiveCharts } from './LiveCharts.js';
 import { PendingApprovalsCard } from './PendingApprovalsCard.js';
 import { ServicesCard } from './ServicesCard.js';
+import { DemoCard } from './DemoCard.js';
 import { EngineCard, SystemCard } from './SystemCards.js';
 
 export function Overview() {
@@ -62,6 +63,7 @@ export function Overview() {
           {(s) => <EngineCard status={s} />}
         </QueryView>
         <Checklist items={checks} />
+        <DemoCard />
         <QueryView query={status} available={statusOk} what="System status" procedures={['system.status']}>
           {(s) => <SystemCard status={s} now={now} vault={vault.data} />}
         </QueryView>

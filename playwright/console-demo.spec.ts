@@ -1,0 +1,24 @@
+import { test, expect } from './fixtures.js';
+
+test('one click runs the rogue demo; its transcript fills live and shows what was stopped', async ({
+  page,
+  freshGatehouse,
+}) => {
+  const gatehouse = await freshGatehouse();
+  await page.goto(gatehouse.info.console);
+  await page.getByRole('button', { name: 'Run the rogue demo' }).click();
+  await expect(page.getByRole('heading', { name: 'Transcripts' })).toBeVisible();
+  const conversation = page.getByTestId('conversation');
+  await expect(conversation.locator('[data-type="tool_call"]').first()).toBeVisible({ timeout: 30_000 });
+  // each attempt is stopped, and the stop sits inline in the conversation, naming why
+  await expect(conversation.locator('[data-type="decision"].deny').first()).toContainText('Policy: deny', {
+    timeout: 30_000,
+  });
+  await expect(conversation).toContainText('demo-budget', { timeout: 30_000 });
+  await expect(page.getByTestId('run-totals')).toContainText(/[1-9]\d* denials/);
+  await page.screenshot({ path: 'playwright/screenshots/demo-rogue.png' });
+  // the secret the rogue agent found in the workspace never reaches the console
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByRole('listbox', { name: 'Run events' }).getByRole('option').first()).toBeVisible();
+  expect(await page.content()).not.toContain('ghp_DemoPlantedSecret');
+});
