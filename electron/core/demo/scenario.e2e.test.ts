@@ -30,6 +30,9 @@ beforeAll(async () => {
   })) as typeof core;
 }, 180_000);
 afterAll(async () => {
+  // Exited sandboxes keep their containers for forensics; a test removes its own.
+  if (core)
+    for (const sb of await core.sandboxes.list()) await core.sandboxes.remove(sb.id).catch(() => undefined);
   await core?.close();
   rmSync(dir, { recursive: true, force: true });
 });
