@@ -67,7 +67,6 @@ export function Overview() {
         <QueryView query={status} available={statusOk} what="System status" procedures={['system.status']}>
           {(s) => <SystemCard status={s} now={now} vault={vault.data} />}
         </QueryView>
-        <LiveCharts />
         <section className="card" aria-labelledby="agents-h">
           <h3 id="agents-h">Agents</h3>
           <QueryView
@@ -135,6 +134,7 @@ export function Overview() {
         </section>
         <ServicesCard />
         <PendingApprovalsCard />
+        <LiveCharts />
       </div>
     </div>
   );
