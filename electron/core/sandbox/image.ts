@@ -11,7 +11,7 @@ import {
   existsSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { GatehouseError } from '../../../shared/errors.js';
 import { resourcesDir } from './paths.js';
@@ -112,8 +112,18 @@ export function hostNodeFiles(nodePath = process.execPath): string[] {
     // A static node (or no ldd): nothing else to copy.
   }
   const libs = [...out.matchAll(/(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
-  return [real, ...new Set(libs)];
+  // glibc's companions next to libc: native agent CLIs (Claude Code's binary needs librt) expect them.
+  const libc = libs.find((l) => basename(l) === 'libc.so.6');
+  const companions = libc
+    ? GLIBC_COMPANIONS.map((n) => join(dirname(libc), n)).filter((p) => existsSync(p))
+    : [];
+  return [real, ...new Set([...libs, ...companions])];
 }
+
+/** glibc libraries node does not link but native agent binaries do; copied when the host has them. */
+export const GLIBC_COMPANIONS = ['librt.so.1', 'libresolv.so.2', 'libutil.so.1', 'libanl.so.1'];
+/** Label on offline images that carry GLIBC_COMPANIONS (older ones are rebuilt by tests that need them). */
+export const GLIBC_LABEL = 'dev.gatehouse.glibc-companions';
 
 function findBusybox(): string {
   for (const p of ['/bin/busybox', '/usr/bin/busybox', '/usr/sbin/busybox']) if (existsSync(p)) return p;
@@ -227,7 +237,11 @@ export async function buildOfflineImage(docker: Docker, progress: ProgressFn): P
     const stream = await docker.importImage(tar.stdout as unknown as string, {
       repo,
       tag,
-      changes: launcherBuilt ? [...IMAGE_CHANGES, `LABEL ${LAUNCHER_LABEL}=${LAUNCHER}`] : IMAGE_CHANGES,
+      changes: [
+        ...IMAGE_CHANGES,
+        `LABEL ${GLIBC_LABEL}=1`,
+        ...(launcherBuilt ? [`LABEL ${LAUNCHER_LABEL}=${LAUNCHER}`] : []),
+      ],
     });
     await new Promise<void>((resolve, reject) => {
       docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {

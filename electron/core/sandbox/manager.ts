@@ -25,6 +25,7 @@ import { checkWorkspace, containerOptions, DEFAULT_LIMITS, LABELS, type SandboxL
 import { SandboxStore, type SandboxRecord, type SandboxState } from './store.js';
 import { getTemplate, resolveCommand } from './templates.js';
 import { writeCaDir } from './ca-files.js';
+import { agentCacheDir, ensureAgentPackage } from './agent-packages.js';
 import { EngineWatcher } from './watcher.js';
 import { sampleUsage, type UsageSampler } from './stats.js';
 import { readLogs, followLogs } from './logs.js';
@@ -111,6 +112,7 @@ export class SandboxManager {
     const workspace = checkWorkspace(input.workspace, this.deps.dataDir, this.deps.env);
     this.refuseSecrets(input.env ?? {});
     const image = input.image ?? (await this.defaultImage());
+    const agentPackage = await this.agentPackage(template.name, input.image === undefined);
     const labels = await imageLabels(this.docker, image);
     if (!labels) {
       const engine = await probeEngine(this.docker, engineEndpoint(this.deps.env));
@@ -165,6 +167,7 @@ export class SandboxManager {
         gateDir: gateDir(),
         ...(caDir ? { caDir } : {}),
         ...(template.mountResources ? { extraResources: join(resourcesDir(), template.mountResources) } : {}),
+        ...(agentPackage ? { agentPackage } : {}),
         limits,
         uid,
         gid,
@@ -187,6 +190,24 @@ export class SandboxManager {
       );
     }
     return this.info(id);
+  }
+
+  /**
+   * The template's agent CLI (Claude Code, Codex) from the host's agent cache, installed with npm on
+   * first use. With a caller's own image a failed install is not fatal (the image may carry the CLI).
+   */
+  private async agentPackage(template: string, required: boolean): Promise<string | undefined> {
+    const install = this.deps.env?.GATEHOUSE_AGENT_INSTALL !== '0';
+    try {
+      return await ensureAgentPackage(
+        template,
+        agentCacheDir(this.deps.dataDir, this.deps.env ?? process.env),
+        install,
+      );
+    } catch (e) {
+      if (required) throw e;
+      return undefined;
+    }
   }
 
   /** Placeholders only: a variable that carries a credential Gatehouse holds never reaches a sandbox. */

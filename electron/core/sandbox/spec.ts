@@ -2,6 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type Docker from 'dockerode';
 import { GatehouseError } from '../../../shared/errors.js';
+import { inSandboxAgentDir } from './agent-packages.js';
 import { FORWARDER, type AgentTemplate } from './templates.js';
 
 export interface SandboxLimits {
@@ -39,6 +40,8 @@ export interface ContainerPlan {
   caDir?: string;
   /** resources/<x> folder for templates that need one (the demo agent). */
   extraResources?: string;
+  /** Host node_modules of the template's agent CLI (agent-packages.ts), mounted read-only, its .bin on PATH. */
+  agentPackage?: string;
   limits: SandboxLimits;
   uid: number;
   gid: number;
@@ -60,7 +63,7 @@ export function sandboxEnv(plan: ContainerPlan): Record<string, string> {
   const env: Record<string, string> = {
     HOME: IN_SANDBOX.home,
     USER: 'agent',
-    PATH: `${IN_SANDBOX.gate}/bin:/usr/local/bin:/usr/bin:/bin`,
+    PATH: `${plan.agentPackage ? `${inSandboxAgentDir(plan.template.name)}/.bin:` : ''}${IN_SANDBOX.gate}/bin:/usr/local/bin:/usr/bin:/bin`,
     HTTP_PROXY: FORWARDER,
     HTTPS_PROXY: FORWARDER,
     ALL_PROXY: FORWARDER,
@@ -111,6 +114,7 @@ export function containerOptions(plan: ContainerPlan): Docker.ContainerCreateOpt
   if (plan.extraResources && plan.template.mountResources) {
     mounts.push(ro(plan.extraResources, `/opt/gatehouse/${plan.template.mountResources}`));
   }
+  if (plan.agentPackage) mounts.push(ro(plan.agentPackage, inSandboxAgentDir(plan.template.name)));
   const { limits } = plan;
   return {
     name: plan.name,
