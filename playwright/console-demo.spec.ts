@@ -1,4 +1,5 @@
 import { test, expect } from './fixtures.js';
+import { removeSandboxes } from './console-helpers.js';
 
 test('one click runs the rogue demo; its transcript fills live and shows what was stopped', async ({
   page,
@@ -21,4 +22,5 @@ test('one click runs the rogue demo; its transcript fills live and shows what wa
   await page.getByRole('tab', { name: 'Timeline' }).click();
   await expect(page.getByRole('listbox', { name: 'Run events' }).getByRole('option').first()).toBeVisible();
   expect(await page.content()).not.toContain('ghp_DemoPlantedSecret');
+  await removeSandboxes(gatehouse.info);
 });

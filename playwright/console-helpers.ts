@@ -47,3 +47,9 @@ export async function openScreen(page: import('@playwright/test').Page, name: st
     .getByRole('button', { name: new RegExp(`^${name}( |$)`) })
     .click();
 }
+
+/** Removes every sandbox of an instance (a stopped core leaves its containers for re-attach, on purpose). */
+export async function removeSandboxes(info: ServeInfo): Promise<void> {
+  const list = await api<{ id: string }[]>(info, 'sandboxes.list').catch(() => []);
+  for (const s of list) await api(info, 'sandboxes.remove', { id: s.id }).catch(() => undefined);
+}

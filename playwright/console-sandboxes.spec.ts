@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect, api } from './fixtures.js';
-import { openScreen } from './console-helpers.js';
+import { openScreen, removeSandboxes } from './console-helpers.js';
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-ws-'));
@@ -19,6 +19,8 @@ test.describe('sandboxes', () => {
     if (!images.images.some((i) => i.present))
       await api(gatehouse.info, 'sandboxes.image.build', { from: 'offline' });
   });
+
+  test.afterEach(async ({ gatehouse }) => removeSandboxes(gatehouse.info));
 
   test('create a sandbox from a template and watch its transcript fill live', async ({ page, gatehouse }) => {
     await page.goto(gatehouse.info.console);
