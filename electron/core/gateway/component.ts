@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Usage } from '../../../shared/events.js';
 import { AgentRegistry, type Agent } from '../agents/registry.js';
-import { CertificateAuthority } from '../ca/ca.js';
+import { CertificateAuthority, type KeyWrap } from '../ca/ca.js';
 import type { Db } from '../db/database.js';
 import type { LiveBus } from '../live/bus.js';
 import type { GatewayDeps } from './deps.js';
@@ -42,7 +42,25 @@ export interface GatewayComponent {
 export async function createGatewayComponent(o: GatewayComponentOptions): Promise<GatewayComponent> {
   const agents = new AgentRegistry(o.db);
   const services = new ServiceStore(o.db);
-  const ca = await CertificateAuthority.open({ dir: join(o.dataDir, 'ca') });
+  // The CA key is sealed by the vault's master key where the vault offers keyWrap (see ca/README.md).
+  const wrap = (): KeyWrap | undefined => {
+    try {
+      return o.deps.vault?.keyWrap?.('ca-key');
+    } catch {
+      return undefined;
+    }
+  };
+  const initialWrap = wrap();
+  const ca = await CertificateAuthority.open({
+    dir: join(o.dataDir, 'ca'),
+    ...(initialWrap ? { keyWrap: initialWrap } : {}),
+  });
+  // A passphrase vault unlocked later: unseal (or seal, on first use) the CA key then.
+  const vaultWatch = o.live.subscribe((m) => {
+    if (m.topic !== 'vault.changed' || ca.protection === 'vault') return;
+    const w = wrap();
+    if (w) void ca.unlock(w).catch(() => undefined);
+  });
   const env = o.env ?? process.env;
   const port = o.port ?? (env.GATEHOUSE_GATEWAY_PORT ? Number(env.GATEHOUSE_GATEWAY_PORT) : 0);
   const prices = o.prices;
@@ -81,6 +99,7 @@ export async function createGatewayComponent(o: GatewayComponentOptions): Promis
     }),
     async close() {
       changed();
+      vaultWatch();
       await gateway.close();
     },
   };

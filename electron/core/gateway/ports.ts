@@ -114,6 +114,13 @@ export interface VaultPort {
   readonly locked: boolean;
   lease(req: LeaseRequest): Promise<Lease>;
   knownSecretValues(): string[];
+  /** A sealer keyed from the vault's master key (undefined while locked); the CA key uses 'ca-key'. */
+  keyWrap?(purpose: string):
+    | {
+        seal(plain: Buffer, aad: Buffer): Buffer | Promise<Buffer>;
+        open(sealed: Buffer, aad: Buffer): Buffer | Promise<Buffer>;
+      }
+    | undefined;
 }
 
 /** What an adapter makes of a request body. */
