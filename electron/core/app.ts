@@ -222,7 +222,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const handlers: Partial<Handlers<Procedures>> = {
     ...systemHandlers(base),
     ...sandboxesHandlers(sandboxes, live),
-    ...auditHandlers({ ledger }),
+    ...auditHandlers({
+      ledger,
+      // Compare groups by label (agent version A vs B): the registry knows which agents carry it.
+      agentsWithLabel: (key, value) =>
+        gw.agents
+          .list()
+          .filter((a) => a.labels[key] === value)
+          .map((a) => a.id),
+    }),
     ...killHandlers(killSwitch, {
       resolveAgent: (x) => gw.agents.get(x)?.id ?? gw.agents.list().find((a) => a.name === x)?.id,
     }),

@@ -147,7 +147,9 @@ describe('the presenter hits the kill switch mid-run', () => {
     try {
       const run = (await core.api.call(
         'demo.run',
-        { scenario: 'rogue', mode: 'host', paceMs: 0 },
+        // A presenter's pace: the switch (engaged on the first denial seen live) must land before the
+        // next model call, however loaded the machine is; at full speed the rogue can finish first.
+        { scenario: 'rogue', mode: 'host', paceMs: 1500 },
         ctx,
       )) as DemoRun;
       agent = run.agent;
