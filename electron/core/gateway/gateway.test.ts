@@ -201,6 +201,11 @@ describe('gateway pipeline (real ledger, policy, vault, kill switch)', () => {
     expect(tb.seen.at(-1)!.headers['x-api-key']).toBe(SECRET);
     const evs = await tb.events({ kind: 'request', agent: 'agent-b' });
     expect(evs.at(-1)).toMatchObject({ operation: 'llm:claude-x', rule: 'llm-claude' });
+    // One call, one user turn: the gateway records the adapter's input event exactly once.
+    const inputs = (await tb.events({ kind: 'input', agent: 'agent-b' })).filter(
+      (e) => e.parent === evs.at(-1)!.id,
+    );
+    expect(inputs.map((e) => (e.payload as { text?: string }).text)).toEqual(['hello']);
   });
 
   it('a socket door is its agent: claims made on another door are ignored', async () => {
