@@ -76,6 +76,12 @@ export function buildTranscript(events: LedgerEvent[]): TranscriptItem[] {
     if (call && call.result === undefined) call.result = result;
     else out.push({ type: 'tool_result', result, ...(callId ? { callId } : {}), ...base });
   };
+  // User text already shown for an event: an input event carries the latest turn both as `text`
+  // and inside `messages`, and it must read once.
+  const pushUser = (text: string, base: { eventId: string; ts: string }): void => {
+    if (!text.trim() || !once(`user:${base.eventId}:${text}`)) return;
+    out.push({ type: 'user', text, ...base });
+  };
   const pushMessage = (m: unknown, base: { eventId: string; ts: string }): void => {
     if (!isObj(m) || !once('m:' + JSON.stringify(m))) return;
     const role = typeof m.role === 'string' ? m.role : 'user';
@@ -93,7 +99,7 @@ export function buildTranscript(events: LedgerEvent[]): TranscriptItem[] {
       if (once('system:' + text)) out.push({ type: 'system', text, ...base });
     } else if (role === 'assistant') {
       if (once('assistant:' + text)) out.push({ type: 'assistant', text, ...base });
-    } else out.push({ type: 'user', text, ...base }); // resent history is caught by the message key above
+    } else pushUser(text, base); // resent history is caught by the message key above
   };
 
   for (const e of events) {
@@ -107,7 +113,7 @@ export function buildTranscript(events: LedgerEvent[]): TranscriptItem[] {
         messages?.forEach((m) => pushMessage(isObj(m) && !m.role ? { ...m, role: 'system' } : m, base));
         break;
       case 'input':
-        if (text !== undefined) out.push({ type: 'user', text, ...base });
+        if (text !== undefined) pushUser(text, base);
         messages?.forEach((m) => pushMessage(m, base));
         break;
       case 'output':
