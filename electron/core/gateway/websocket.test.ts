@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocket } from 'undici';
+import { ProxyAgent, WebSocket, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestbed, SECRET, type Testbed } from './testbed.js';
 import { encodeFrame, MessageReader, OP } from './wsframe.js';
@@ -12,7 +19,7 @@ policy: 1
 rules:
   - id: gpt-ok
     effect: allow
-    service: oai
+    service: [oai, oaitls]
     llm: { model: 'gpt-4o*' }
 limits: []
 guardrails: []
@@ -57,10 +64,15 @@ function responseEvents(model: string, text: string[]): object[] {
 }
 
 /** A Responses WebSocket stand-in on loopback (node:http upgrade + the frame codec). */
-function wsUpstream(): { server: Server; seenHeaders: IncomingHttpHeaders[]; seenMessages: string[] } {
+function wsUpstream(tls?: { cert: string; key: string }): {
+  server: Server;
+  seenHeaders: IncomingHttpHeaders[];
+  seenMessages: string[];
+} {
   const seenHeaders: IncomingHttpHeaders[] = [];
   const seenMessages: string[] = [];
-  const server = createServer((_req, res) => res.writeHead(426).end());
+  const plain = (_req: IncomingMessage, res: ServerResponse): void => void res.writeHead(426).end();
+  const server: Server = tls ? createHttpsServer(tls, plain) : createServer(plain);
   server.on('upgrade', (req, socket: Duplex) => {
     seenHeaders.push(req.headers);
     const accept = createHash('sha1')
@@ -109,9 +121,12 @@ interface Client {
   until(type: string): Promise<Record<string, unknown>[]>;
 }
 
-function open(url: string, key: string): Promise<Client> {
+function open(url: string, key: string, dispatcher?: Dispatcher): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${key}` } });
+    const ws = new WebSocket(url, {
+      headers: { authorization: `Bearer ${key}` },
+      ...(dispatcher ? { dispatcher } : {}),
+    });
     const messages: Record<string, unknown>[] = [];
     const waiters: (() => void)[] = [];
     ws.addEventListener('message', (e) => {
@@ -235,6 +250,43 @@ describe('WebSocket upgrades (OpenAI Responses transport) through the pipeline',
     const again = await open(url, key);
     again.ws.close();
     await again.closed;
+  });
+
+  it('wss:// through the forward proxy (CONNECT intercepted with the Gatehouse CA) takes the same path', async () => {
+    const leaf = await tb.upstreamCa.leafFor('localhost');
+    const secure = wsUpstream({ cert: leaf.certPem + '\n' + tb.upstreamCa.certPem, key: leaf.keyPem });
+    await new Promise<void>((r) => secure.server.listen(0, '127.0.0.1', () => r()));
+    tb.services.add({
+      name: 'oaitls',
+      kind: 'openai',
+      baseUrl: `https://localhost:${(secure.server.address() as AddressInfo).port}`,
+      hosts: ['api.openai.test'],
+      tls: 'intercept',
+      credential: {
+        credential: 'up-key',
+        inject: { type: 'header', name: 'authorization', prefix: 'Bearer ' },
+      },
+    });
+    const dispatcher = new ProxyAgent({
+      uri: tb.gateway.address,
+      token: `Bearer ${key}`,
+      requestTls: { ca: tb.ca.certPem },
+    });
+    try {
+      const c = await open('wss://api.openai.test/v1/responses', key, dispatcher);
+      c.ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-4o-mini', input: 'via connect' }));
+      const got = await c.until('response.completed');
+      expect(got.at(-1)!.type).toBe('response.completed');
+      expect(secure.seenHeaders.at(-1)!.authorization).toBe(`Bearer ${SECRET}`);
+      c.ws.close();
+      await c.closed;
+      const reqs = await tb.events({ kind: 'request', agent: 'codex' });
+      expect(reqs.some((e) => e.service === 'oaitls' && e.operation === 'llm:gpt-4o-mini')).toBe(true);
+    } finally {
+      await dispatcher.close();
+      secure.server.closeAllConnections();
+      secure.server.close();
+    }
   });
 
   it('refuses an upgrade without a gateway key', async () => {
