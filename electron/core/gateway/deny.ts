@@ -95,13 +95,18 @@ export function rawRefusal(r: Refusal, close = true): string {
 function statusText(status: number): string {
   const texts: Record<number, string> = {
     400: 'Bad Request',
+    401: 'Unauthorized',
     403: 'Forbidden',
+    404: 'Not Found',
     407: 'Proxy Authentication Required',
     408: 'Request Timeout',
     413: 'Payload Too Large',
     431: 'Request Header Fields Too Large',
+    429: 'Too Many Requests',
+    500: 'Internal Server Error',
     502: 'Bad Gateway',
     503: 'Service Unavailable',
+    504: 'Gateway Timeout',
   };
   return texts[status] ?? 'Error';
 }
