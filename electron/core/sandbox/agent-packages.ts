@@ -12,8 +12,12 @@ export const AGENT_PACKAGES: Record<string, { npm: string; bin: string }> = {
   codex: { npm: '@openai/codex', bin: 'codex' },
 };
 
-/** Where an installed agent package's node_modules appears inside the sandbox. */
-export const inSandboxAgentDir = (template: string): string => `/opt/gatehouse/agents/${template}`;
+/**
+ * Where an installed agent package's node_modules appears inside the sandbox. The folder keeps the
+ * name node_modules so Node's resolution finds the platform packages (Codex's wrapper needs that).
+ */
+export const inSandboxAgentDir = (template: string): string =>
+  `/opt/gatehouse/agents/${template}/node_modules`;
 
 /** The host folder holding installed agent CLIs: GATEHOUSE_AGENT_CACHE, else <dataDir>/agents. */
 export function agentCacheDir(dataDir: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -47,7 +47,15 @@ export const templates: Record<string, AgentTemplate> = {
     name: 'codex',
     title: 'OpenAI Codex CLI',
     description: "OpenAI's coding agent (`codex`); model calls go to /llm/openai.",
-    command: ['codex'],
+    // Codex ignores OPENAI_BASE_URL and prefers a WebSocket to api.openai.com: a custom provider
+    // (HTTP Responses at the forwarder, key from OPENAI_API_KEY = the placeholder) routes it through us.
+    command: [
+      'codex',
+      '-c',
+      'model_provider="gatehouse"',
+      '-c',
+      `model_providers.gatehouse={name="Gatehouse",base_url="${FORWARDER}/llm/openai/v1",env_key="OPENAI_API_KEY",wire_api="responses"}`,
+    ],
     env: { ...openai },
     policyStanza: 'codex',
   },
