@@ -9,7 +9,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ProxyAgent, WebSocket, type Dispatcher } from 'undici';
+import { Agent, ProxyAgent, WebSocket, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestbed, SECRET, type Testbed } from './testbed.js';
 import { encodeFrame, MessageReader, OP } from './wsframe.js';
@@ -286,6 +286,28 @@ describe('WebSocket upgrades (OpenAI Responses transport) through the pipeline',
       await dispatcher.close();
       secure.server.closeAllConnections();
       secure.server.close();
+    }
+  });
+
+  it('a sandbox door needs no key: the socket is the agent, claims in headers are ignored', async () => {
+    const boxed = tb.agents.create({ name: 'boxed', template: 'codex', sandboxed: true });
+    const sock = `${tb.dir}/sockets/boxed.sock`;
+    await tb.gateway.openSandboxDoor(boxed, sock);
+    const dispatcher = new Agent({ connect: { socketPath: sock } });
+    try {
+      // The "key" is a placeholder (or another agent's key): the door decides who this is.
+      const c = await open('ws://gatehouse/llm/oai/v1/responses', key, dispatcher);
+      c.ws.send(JSON.stringify({ type: 'response.create', model: 'gpt-4o-mini', input: 'from the box' }));
+      await c.until('response.completed');
+      expect(up.seenHeaders.at(-1)!.authorization).toBe(`Bearer ${SECRET}`);
+      c.ws.close();
+      await c.closed;
+      const reqs = await tb.events({ kind: 'request', agent: 'boxed' });
+      expect(reqs.some((e) => e.operation === 'llm:gpt-4o-mini')).toBe(true);
+      expect(reqs.every((e) => !(e.payload as { unsandboxed?: boolean }).unsandboxed)).toBe(true);
+    } finally {
+      await dispatcher.close();
+      await tb.gateway.closeSandboxDoor('boxed');
     }
   });
 
