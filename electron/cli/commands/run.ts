@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ApiClient } from '../client.js';
 import { commonOptions, parse } from '../args.js';
 import { EXIT, println, UsageError, type Command } from '../io.js';
@@ -61,7 +62,8 @@ Ctrl-C stops the sandbox.`,
     );
     const input: CreateSandboxInput = {
       template: values.template,
-      workspace: values.workspace ?? process.cwd(),
+      // Relative to where the user typed it, not to the server's working folder.
+      workspace: resolve(values.workspace ?? process.cwd()),
       ...(positionals.length ? { command: positionals } : {}),
       ...(values['replace-command'] ? { replaceCommand: true } : {}),
       ...(values.name ? { name: values.name } : {}),
