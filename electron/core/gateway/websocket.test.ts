@@ -22,7 +22,11 @@ rules:
     service: [oai, oaitls]
     llm: { model: 'gpt-4o*' }
 limits: []
-guardrails: []
+guardrails:
+  - id: aws-redact
+    detect: [aws_access_key]
+    on: [response]
+    action: redact
 `;
 
 /** The Responses events the public API reference documents for one streamed text answer. */
@@ -104,7 +108,8 @@ function wsUpstream(tls?: { cert: string; key: string }): {
           socket.on('close', () => clearInterval(t));
           continue;
         }
-        const words = msg.input === 'leak' ? [`key is ${SECRET}`] : ['Hello', ' there'];
+        const words =
+          msg.input === 'leak' ? [`key is ${SECRET}`, ' and AKIAIOSFODNN7EXAMPLE'] : ['Hello', ' there'];
         for (const e of responseEvents(msg.model, words)) send(e);
       }
     });
@@ -228,8 +233,12 @@ describe('WebSocket upgrades (OpenAI Responses transport) through the pipeline',
     // A known secret in an upstream message is redacted before the agent sees it.
     expect(JSON.stringify(ok)).not.toContain(SECRET);
     expect(JSON.stringify(ok)).toContain('[REDACTED]');
+    // Response guardrails run on each upstream message (here: redact an AWS key id).
+    expect(JSON.stringify(ok)).not.toContain('AKIAIOSFODNN7EXAMPLE');
     c.ws.close();
     await c.closed;
+    const guard = await tb.events({ kind: 'guardrail', agent: 'codex' });
+    expect(guard.some((g) => g.rule === 'guardrail:aws_access_key' && g.status === 'redact')).toBe(true);
     const deny = (await tb.events({ kind: 'decision', agent: 'codex' })).find(
       (x) => x.operation === 'llm:o3-pro',
     );

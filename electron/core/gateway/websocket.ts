@@ -319,6 +319,38 @@ export class WebSocketRelay {
             text = text.split(s).join('[REDACTED]');
             changed = true;
           }
+        const guard = this.deps.guardrails?.scan(text, 'response', {
+          agent: c.ctx.agent,
+          service: c.base.service,
+        });
+        if (guard && guard.detections.length) {
+          const kinds = [...new Set(guard.detections.map((d) => d.kind))];
+          this.pipeline.record({
+            ...c.base,
+            kind: 'guardrail',
+            parent: c.connId,
+            status: guard.action,
+            rule: `guardrail:${kinds.join(',')}`,
+            summary: `response message ${guard.action}: ${kinds.join(', ')}`,
+            payload: {
+              where: 'response',
+              action: guard.action,
+              detections: guard.detections,
+              websocket: true,
+            },
+          });
+          if (guard.action === 'block') {
+            if (client.writable)
+              client.write(
+                closeFrame(1008, `Gatehouse: response blocked (guardrail:${kinds.join(',')})`, false),
+              );
+            return end('blocked');
+          }
+          if (guard.action === 'redact') {
+            text = guard.text;
+            changed = true;
+          }
+        }
         c.calls?.fromUpstream(text);
         const ok = changed
           ? client.write(encodeFrame(OP.text, Buffer.from(text), false))
