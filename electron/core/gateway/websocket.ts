@@ -12,7 +12,7 @@ import type { GatewayCounters } from './stats.js';
 import type { Upstream } from './upstream.js';
 import { upgradeHeaders, WsRefused, wsRefuse, switchingProtocols } from './wsadmit.js';
 import { ResponsesCalls } from './wscalls.js';
-import { closeFrame, encodeFrame, FrameError, MessageReader, OP, type Message } from './wsframe.js';
+import { relayFrames } from './wsrelay.js';
 
 /**
  * WebSocket upgrades through the same pipeline: identify (the door) → kill switch → policy →
@@ -25,12 +25,12 @@ import { closeFrame, encodeFrame, FrameError, MessageReader, OP, type Message } 
  */
 export class WebSocketRelay {
   constructor(
-    private readonly deps: GatewayDeps,
-    private readonly pipeline: Pipeline,
-    private readonly upstream: Upstream,
-    private readonly counters: GatewayCounters,
-    private readonly inflight: InFlight,
-    private readonly maxMessageBytes: number,
+    readonly deps: GatewayDeps,
+    readonly pipeline: Pipeline,
+    readonly upstream: Upstream,
+    readonly counters: GatewayCounters,
+    readonly inflight: InFlight,
+    readonly maxMessageBytes: number,
   ) {}
 
   async handle(req: IncomingMessage, socket: Duplex, head: Buffer, ctx: RequestContext): Promise<void> {
@@ -162,7 +162,7 @@ export class WebSocketRelay {
       if (socket.destroyed) return void up.sock.destroy();
       const secrets = [...leased, ...safeKnown(this.deps)];
       socket.write(switchingProtocols(up.res, secrets));
-      this.relay(socket, head, up.sock, up.head, {
+      relayFrames(this, socket, head, up.sock, up.head, {
         ctx,
         base,
         connId,
@@ -202,178 +202,6 @@ export class WebSocketRelay {
       if (socket.writable) socket.end(rawRefusal(r));
       else socket.destroy();
     }
-  }
-
-  private relay(
-    client: Duplex,
-    clientHead: Buffer,
-    up: Duplex,
-    upHead: Buffer,
-    c: {
-      ctx: RequestContext;
-      base: { agent: string; run: string; service: string; operation: string };
-      connId: string;
-      t0: number;
-      secrets: string[];
-      calls: ResponsesCalls | undefined;
-    },
-  ): void {
-    const { agent, service } = c.base;
-    (up as Duplex & { setTimeout?(ms: number): void }).setTimeout?.(0);
-    (up as Duplex & { setNoDelay?(b: boolean): void }).setNoDelay?.(true);
-    (client as Duplex & { setNoDelay?(b: boolean): void }).setNoDelay?.(true);
-    this.counters.started(agent, service);
-    let killed: string | undefined;
-    let closed = false;
-    let bytesIn = 0;
-    let bytesOut = 0;
-    const fromClient = new MessageReader(this.maxMessageBytes);
-    const fromUp = new MessageReader(this.maxMessageBytes);
-    const entry = this.inflight.add({
-      agent,
-      service,
-      operation: c.base.operation,
-      door: c.ctx.door,
-      abort: (reason) => {
-        killed = reason;
-        if (client.writable)
-          client.end(closeFrame(1008, 'Gatehouse: the kill switch cut this connection', false));
-        up.destroy();
-        setTimeout(() => client.destroy(), 200).unref();
-      },
-    });
-    const end = (status: string): void => {
-      if (closed) return;
-      closed = true;
-      this.inflight.delete(entry.id);
-      this.counters.finished(agent, service);
-      c.calls?.closeAll(killed ? 'killed' : 'incomplete');
-      this.pipeline.record({
-        ...c.base,
-        kind: 'response',
-        parent: c.connId,
-        status: killed ? 'killed' : status,
-        latencyMs: performance.now() - c.t0,
-        requestBytes: bytesIn,
-        responseBytes: bytesOut,
-        summary: `${c.base.operation} closed${killed ? ' by the kill switch' : ''}`,
-        payload: { websocket: true },
-      });
-      up.destroy();
-      if (!killed) client.destroy();
-    };
-    const protocolError = (who: 'agent' | 'upstream'): void => {
-      if (client.writable) client.write(closeFrame(1002, `Gatehouse: bad frame from the ${who}`, false));
-      end('error');
-    };
-
-    // Agent → upstream: messages are admitted in order (a response.create may await the ledger).
-    let chain: Promise<void> = Promise.resolve();
-    const onClient = (chunk: Buffer): void => {
-      bytesIn += chunk.length;
-      let msgs: Message[];
-      try {
-        msgs = fromClient.push(chunk);
-      } catch (e) {
-        if (e instanceof FrameError) return protocolError('agent');
-        throw e;
-      }
-      if (!msgs.length) return;
-      client.pause();
-      chain = chain
-        .then(async () => {
-          for (const m of msgs) {
-            if (closed) return;
-            const out = c.calls && m.opcode === OP.text ? await c.calls.fromAgent(m) : { forward: m.raw };
-            if (out.reply && client.writable)
-              client.write(encodeFrame(OP.text, Buffer.from(out.reply), false));
-            if (out.close) return end('error');
-            for (const raw of out.forward ?? []) up.write(raw);
-          }
-        })
-        .catch(() => end('error'))
-        .finally(() => {
-          if (!closed) client.resume();
-        });
-    };
-
-    // Upstream → agent: secrets redacted, Responses events fed to the parser.
-    const onUp = (chunk: Buffer): void => {
-      bytesOut += chunk.length;
-      let msgs: Message[];
-      try {
-        msgs = fromUp.push(chunk);
-      } catch (e) {
-        if (e instanceof FrameError) return protocolError('upstream');
-        throw e;
-      }
-      for (const m of msgs) {
-        if (m.opcode !== OP.text) {
-          for (const raw of m.raw) client.write(raw);
-          continue;
-        }
-        let text = m.payload.toString('utf8');
-        let changed = false;
-        for (const s of c.secrets)
-          if (s.length >= 6 && text.includes(s)) {
-            text = text.split(s).join('[REDACTED]');
-            changed = true;
-          }
-        const guard = this.deps.guardrails?.scan(text, 'response', {
-          agent: c.ctx.agent,
-          service: c.base.service,
-        });
-        if (guard && guard.detections.length) {
-          const kinds = [...new Set(guard.detections.map((d) => d.kind))];
-          this.pipeline.record({
-            ...c.base,
-            kind: 'guardrail',
-            parent: c.connId,
-            status: guard.action,
-            rule: `guardrail:${kinds.join(',')}`,
-            summary: `response message ${guard.action}: ${kinds.join(', ')}`,
-            payload: {
-              where: 'response',
-              action: guard.action,
-              detections: guard.detections,
-              websocket: true,
-            },
-          });
-          if (guard.action === 'block') {
-            if (client.writable)
-              client.write(
-                closeFrame(1008, `Gatehouse: response blocked (guardrail:${kinds.join(',')})`, false),
-              );
-            return end('blocked');
-          }
-          if (guard.action === 'redact') {
-            text = guard.text;
-            changed = true;
-          }
-        }
-        c.calls?.fromUpstream(text);
-        const ok = changed
-          ? client.write(encodeFrame(OP.text, Buffer.from(text), false))
-          : m.raw.map((r) => client.write(r)).every(Boolean);
-        if (!ok) {
-          up.pause();
-          client.once('drain', () => up.resume());
-        }
-      }
-    };
-
-    client.on('data', onClient);
-    up.on('data', onUp);
-    client.on('close', () => end('ok'));
-    up.on('close', () => {
-      // Let the agent read what is still buffered, then close.
-      if (client.writable) client.end();
-      end('ok');
-    });
-    client.on('error', () => end('error'));
-    up.on('error', () => end('error'));
-    if (upHead.length) onUp(upHead);
-    if (clientHead.length) onClient(clientHead);
   }
 }
 
