@@ -1,4 +1,5 @@
 import type { LiveTopic } from '../../../shared/api/live.js';
+import { deriveKeyWrap, type KeyWrap } from './key-wrap.js';
 import type { CredentialInfo, LeaseInfo, VaultStatus } from '../../../shared/api/vault.js';
 import type { LedgerEventInput } from '../../../shared/events.js';
 import { GatehouseError } from '../../../shared/errors.js';
@@ -120,6 +121,11 @@ export class Vault {
 
   get locked(): boolean {
     return this.key === undefined;
+  }
+
+  /** A sealer for one purpose keyed from the master key ('ca-key' for the CA); undefined while locked. */
+  keyWrap(purpose: string): KeyWrap | undefined {
+    return this.key ? deriveKeyWrap(this.key, purpose) : undefined;
   }
 
   async unlock(passphrase: string): Promise<VaultStatus> {
