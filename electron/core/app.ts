@@ -26,6 +26,7 @@ import { PriceTable } from './adapters/prices.js';
 import { pricesHandlers } from './adapters/handlers.js';
 import { createMcpComponent } from './mcp/component.js';
 import { mcpHandlers } from './mcp/handlers.js';
+import { mcpServersInScope } from './mcp/kill.js';
 import { gatewayHandlers } from './gateway/handlers.js';
 import { agentsHandlers } from './agents/handlers.js';
 import { createDocker } from './sandbox/engine.js';
@@ -67,6 +68,8 @@ export interface Core {
   readonly ledger: Ledger;
   /** Sandboxes (create/wait/haltScope/terminals...), for in-process callers like the demo scenarios. */
   readonly sandboxes: SandboxManager;
+  /** The MCP hub and its server store (the gateway mounts the hub at /mcp). */
+  readonly mcp: ReturnType<typeof createMcpComponent>;
   /** Extra authenticated routes on the headless control server (terminals, ...). */
   readonly routes: ExtraRoute[];
   /** Extra fields for `gatehouse serve --json` (the gateway address, ...). */
@@ -192,6 +195,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   killSwitch.onRelease(async (scope, ctx) =>
     ctx.resumeSandboxes ? { sandboxesResumed: await sandboxes.resumeScope(scope) } : undefined,
   );
+  // MCP servers a switch covers entirely are stopped, and stay stopped until it is released.
+  const mcpNames = () => mcp.store.list().map((m) => m.name);
+  killSwitch.onEngage(async (scope) => {
+    const names = mcpServersInScope(scope, mcpNames());
+    return names.length ? { mcpServersStopped: await mcp.hub.governor.halt(names) } : undefined;
+  });
+  killSwitch.onRelease((scope) => {
+    // ...unless another switch still covers a server (the global one, or its own name).
+    const free = mcpServersInScope(scope, mcpNames()).filter(
+      (n) => !killSwitch.halted('', n) && !killSwitch.halted('', 'mcp'),
+    );
+    mcp.hub.governor.resume(free);
+    return undefined;
+  });
   routes.push(terminalStreamRoute(sandboxes.terminals));
   routes.push(logsStreamRoute(sandboxes));
   // Demo scenarios: the project API service, the demo MCP server, its vault token and policy stanzas follow the
@@ -253,6 +270,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ledger,
     api,
     sandboxes,
+    mcp,
     async close() {
       for (const close of closers.reverse()) {
         try {

@@ -55,14 +55,21 @@ afterAll(async () => {
 describe('kill switch per MCP server', () => {
   test('a service-scoped kill on the server name refuses its tool calls until released', async () => {
     const echo = { name: 'everything__echo', arguments: { message: 'hi' } };
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('everything__echo'); // as agents do first
     const ok = await client.callTool(echo);
     expect((ok.content as { text: string }[])[0]?.text).toBe('Echo: hi');
 
     const scope = { kind: 'service', service: 'everything' };
-    await core.api.call('kill.engage', { scope, reason: 'test' }, actor);
+    const engaged = (await core.api.call('kill.engage', { scope, reason: 'test' }, actor)) as {
+      cut: Record<string, number>;
+    };
+    // The stdio server serves only what the switch covers, so its process is stopped too.
+    expect(engaged.cut.mcpServersStopped).toBe(1);
+    expect(core.mcp.hub.governor.status('everything')?.state).toBe('idle');
     await expect(client.callTool(echo)).rejects.toThrow(/kill switch/i);
-    // The session and the listing survive: only calls to the halted server are refused.
+    // The session and the (last known) listing survive: only calls to the halted server are refused.
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('everything__echo');
+    expect(core.mcp.hub.governor.status('everything')?.state).toBe('idle'); // listing did not restart it
     // A kill on another server's name does not touch this one.
     await core.api.call('kill.release', { scope, resumeSandboxes: false }, actor);
     const other = { kind: 'service', service: 'elsewhere' };

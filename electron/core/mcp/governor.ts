@@ -113,6 +113,20 @@ export class McpGovernor<A extends McpAgent> {
     return this.upstreams.get(name);
   }
 
+  /**
+   * Kill switch: stops the named servers' processes (every server when `names` is omitted) and
+   * keeps them stopped until `resume`. Returns how many were running.
+   */
+  async halt(names?: string[]): Promise<number> {
+    const targets = names ?? this.deps.servers.list().map((s) => s.name);
+    const stopped = await Promise.all(targets.map((n) => this.upstream(n)?.halt() ?? false));
+    return stopped.filter(Boolean).length;
+  }
+
+  resume(names?: string[]): void {
+    for (const n of names ?? this.deps.servers.list().map((s) => s.name)) this.upstreams.get(n)?.resume();
+  }
+
   async drop(name: string): Promise<void> {
     const u = this.upstreams.get(name);
     this.upstreams.delete(name);

@@ -26,6 +26,8 @@ export class Upstream {
   private tools: { at: number; list: Tool[] } | undefined;
   private secrets: string[] = [];
   private stderrTail = '';
+  /** Set by the kill switch: the process is stopped and stays stopped until released. */
+  private halted = false;
 
   constructor(
     readonly config: McpServerConfig,
@@ -33,12 +35,19 @@ export class Upstream {
   ) {}
 
   connect(): Promise<Client> {
+    if (this.halted) {
+      return Promise.reject(
+        new GatehouseError('killed', `MCP server "${this.config.name}" is stopped by a kill switch.`, 403),
+      );
+    }
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= this.open().finally(() => (this.connecting = undefined));
     return this.connecting;
   }
 
   async listTools(): Promise<Tool[]> {
+    // A halted server is not restarted to list its tools: the last list stands (calls are refused).
+    if (this.halted) return this.tools?.list ?? [];
     if (this.tools && Date.now() - this.tools.at < TOOLS_TTL_MS) return this.tools.list;
     const client = await this.connect();
     const list: Tool[] = [];
@@ -70,6 +79,24 @@ export class Upstream {
 
   stderr(): string {
     return this.scrub(this.stderrTail);
+  }
+
+  /** Kill switch: stop the process (remote: drop the session) and refuse to reconnect until resumed. */
+  async halt(): Promise<boolean> {
+    const running = this.client !== undefined || this.connecting !== undefined;
+    this.halted = true;
+    const tools = this.tools;
+    await this.close();
+    this.tools = tools;
+    return running;
+  }
+
+  resume(): void {
+    this.halted = false;
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
   }
 
   async close(): Promise<void> {
