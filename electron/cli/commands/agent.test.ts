@@ -1,55 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../core/app.js';
-import { writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
-import { runCli } from '../run.js';
+import type { Core } from '../../core/app.js';
+import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 
-let dir: string;
+let h: CliHarness;
 let core: Core;
-let server: ControlServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gh-gw-cli-'));
-  core = await createCore({
-    dataDir: dir,
-    mode: 'headless',
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-  });
-  server = await startControlServer(core, { port: 0, staticDir: dir });
-  writeRuntimeFile(core.dataDir, {
-    pid: process.pid,
-    api: server.url,
-    console: server.consoleUrl,
-    token: server.token,
-    startedAt: new Date().toISOString(),
-  });
+  h = await startCliHarness({ prefix: 'gh-gw-cli-' });
+  ({ core } = h);
 });
 afterAll(async () => {
-  await server?.close();
-  await core?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runCli([...argv, '--data-dir', dir], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-  });
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => h.cli(argv);
 
 function post(url: string, path: string, headers: Record<string, string>, body: string) {
   const u = new URL(url);

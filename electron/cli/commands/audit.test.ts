@@ -1,59 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { createCore, type Core } from '../../core/app.js';
-import { writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
-import { runCli } from '../run.js';
+import type { Core } from '../../core/app.js';
+import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 
+let h: CliHarness;
 let dir: string;
 let core: Core;
-let server: ControlServer;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gh-audit-cli-'));
-  core = await createCore({
-    dataDir: dir,
-    mode: 'headless',
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-  });
-  server = await startControlServer(core, { port: 0, staticDir: dir });
-  writeRuntimeFile(core.dataDir, {
-    pid: process.pid,
-    api: server.url,
-    console: server.consoleUrl,
-    token: server.token,
-    startedAt: new Date().toISOString(),
-  });
+  h = await startCliHarness({ prefix: 'gh-audit-cli-', command: ['audit'] });
+  ({ dir, core } = h);
 });
 afterAll(async () => {
-  await server?.close();
-  await core?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
-function start(...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const io = { out: '', err: '' };
-  stdout.on('data', (c: Buffer) => (io.out += c.toString()));
-  stderr.on('data', (c: Buffer) => (io.err += c.toString()));
-  const done = runCli(['audit', ...argv, '--data-dir', dir], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-  });
-  return { io, done, stdout };
-}
-async function cli(...argv: string[]) {
-  const r = start(...argv);
-  const code = await r.done;
-  return { code, ...r.io };
-}
+const start = (...argv: string[]) => h.start(argv);
+const cli = (...argv: string[]) => h.cli(argv);
 const until = async (f: () => boolean) => {
   for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 25));
 };

@@ -1,52 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../core/app.js';
-import { writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
-import { runCli } from '../run.js';
+import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 
-let dir: string;
-let core: Core;
-let server: ControlServer;
+let h: CliHarness;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gh-demo-cli-'));
-  core = await createCore({
-    dataDir: dir,
-    mode: 'headless',
-    env: { ...process.env, GATEHOUSE_VAULT_KEY: 'file' },
-  });
-  server = await startControlServer(core, { port: 0, staticDir: dir });
-  writeRuntimeFile(core.dataDir, {
-    pid: process.pid,
-    api: server.url,
-    console: server.consoleUrl,
-    token: server.token,
-    startedAt: new Date().toISOString(),
+  h = await startCliHarness({
+    prefix: 'gh-demo-cli-',
+    command: ['demo'],
+    dataDirEnv: false,
+    env: { GATEHOUSE_VAULT_KEY: 'file' },
   });
 });
 afterAll(async () => {
-  await server?.close();
-  await core?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await h?.close();
 });
 
+/** stdout and stderr together, as the user sees them. */
 async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const stderr = new PassThrough();
-  stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const code = await runCli(['demo', ...argv, '--data-dir', dir], {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: { ...process.env },
-  });
-  return { code, out };
+  const r = await h.cli(argv);
+  return { code: r.code, out: r.all };
 }
 
 describe('gatehouse demo', () => {

@@ -1,76 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../core/app.js';
-import { writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
+import type { Core } from '../../core/app.js';
+import type { ControlServer } from '../../core/server/control-server.js';
 import { dockerForTests, ensureOfflineImage, tempWorkspace } from '../../core/sandbox/testing.js';
-import { runCli } from '../run.js';
+import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 
 const { docker } = await dockerForTests();
 
 describe.skipIf(!docker)('gatehouse run / gatehouse sandbox (real Docker, running instance)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'gh-sbx-cli-'));
   const ws = tempWorkspace();
+  let h: CliHarness;
   let core: Core;
   let server: ControlServer;
 
   beforeAll(async () => {
     await ensureOfflineImage(docker!);
-    core = await createCore({
-      dataDir: dir,
-      mode: 'headless',
-      env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-    });
-    server = await startControlServer(core, { port: 0, staticDir: dir });
-    writeRuntimeFile(core.dataDir, {
-      pid: process.pid,
-      api: server.url,
-      console: server.consoleUrl,
-      token: server.token,
-      startedAt: new Date().toISOString(),
-    });
+    h = await startCliHarness({ prefix: 'gh-sbx-cli-', dataDirAt: 'after-first', catchErrors: true });
+    ({ core, server } = h);
   }, 120_000);
 
   afterAll(async () => {
     for (const s of core?.sandboxes.store.list() ?? [])
       await core.sandboxes.remove(s.id).catch(() => undefined);
-    await server?.close();
-    await core?.close();
+    await h?.close();
     ws.dispose();
-    rmSync(dir, { recursive: true, force: true });
   });
 
-  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    return cliWith(new PassThrough(), ...argv);
-  }
-
-  async function cliWith(
-    stdin: PassThrough,
-    ...argv: string[]
-  ): Promise<{ code: number; out: string; err: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    let code: number;
-    try {
-      code = await runCli([argv[0]!, '--data-dir', dir, ...argv.slice(1)], {
-        stdout,
-        stderr,
-        stdin,
-        env: { ...process.env, GATEHOUSE_DATA_DIR: dir },
-      });
-    } catch (e) {
-      err += (e as Error).message;
-      code = -1;
-    }
-    return { code, out, err };
-  }
+  const cli = (...argv: string[]) => h.cli(argv);
+  const cliWith = (stdin: PassThrough, ...argv: string[]) => h.cli(argv, { stdin });
 
   it('runs an agent, streams its output and returns its exit code', async () => {
     const r = await cli(

@@ -1,52 +1,34 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../core/app.js';
-import { writeRuntimeFile } from '../../core/runtime-file.js';
-import { startControlServer, type ControlServer } from '../../core/server/control-server.js';
+import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 import {
   driveBrowser,
   startOAuthServer,
   type OAuthTestServer,
 } from '../../core/vault/testing/oauth-server.js';
-import { runCli } from '../run.js';
 
 const CANARY = 'sk-cli-canary-93b1f0c4d2e7a6b5c8d9e0f1';
 const PASSPHRASE = 'tr0ub4dor & 3 horses';
 
-interface Instance {
-  dir: string;
-  core: Core;
-  server: ControlServer;
-}
+type Instance = CliHarness;
 const instances: Instance[] = [];
 let as: OAuthTestServer;
 /** Everything every command printed: searched for the canary at the end. */
 const transcript: string[] = [];
 
 async function start(vaultKey: string, existingDir?: string): Promise<Instance> {
-  const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'gh-vault-cli-'));
-  const env = { ...process.env, GATEHOUSE_DATA_DIR: dir, GATEHOUSE_VAULT_KEY: vaultKey };
-  const core = await createCore({ dataDir: dir, mode: 'headless', env });
-  const server = await startControlServer(core, { port: 0, staticDir: dir });
-  writeRuntimeFile(core.dataDir, {
-    pid: process.pid,
-    api: server.url,
-    console: server.consoleUrl,
-    token: server.token,
-    startedAt: new Date().toISOString(),
+  const inst = await startCliHarness({
+    prefix: 'gh-vault-cli-',
+    dir: existingDir,
+    command: ['vault'],
+    env: { GATEHOUSE_VAULT_KEY: vaultKey },
   });
-  const inst = { dir, core, server };
   instances.push(inst);
   return inst;
 }
 
 /** Stops an instance but keeps its data dir (a restart). */
 async function stop(inst: Instance): Promise<void> {
-  await inst.server.close();
-  await inst.core.close();
+  await inst.close({ keepDir: true });
   instances.splice(instances.indexOf(inst), 1);
 }
 
@@ -54,29 +36,12 @@ beforeAll(async () => {
   as = await startOAuthServer();
 });
 afterAll(async () => {
-  for (const i of instances) {
-    await i.server.close();
-    await i.core.close();
-    rmSync(i.dir, { recursive: true, force: true });
-  }
+  for (const i of instances) await i.close();
   await as?.close();
 });
 
 async function cli(inst: Instance, argv: string[], stdinText?: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  stdin.end(stdinText ?? '');
-  const code = await runCli(['vault', ...argv, '--data-dir', inst.dir], {
-    stdout,
-    stderr,
-    stdin,
-    env: { ...process.env, GATEHOUSE_DATA_DIR: inst.dir },
-  });
+  const { code, out, err } = await inst.cli(argv, { input: stdinText ?? '' });
   transcript.push(out, err);
   return { code, out, err };
 }
