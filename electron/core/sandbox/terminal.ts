@@ -12,6 +12,8 @@ interface Session {
   bufferedBytes: number;
   seq: number;
   exited: boolean;
+  /** The stream ended; the exit code is being fetched. */
+  ending: boolean;
   exitCode: number | null;
   output: Set<(chunk: Buffer) => void>;
   exit: Set<(code: number | null) => void>;
@@ -54,6 +56,7 @@ export class TerminalSessions {
       bufferedBytes: 0,
       seq: 0,
       exited: false,
+      ending: false,
       exitCode: null,
       output: new Set(),
       exit: new Set(),
@@ -80,8 +83,10 @@ export class TerminalSessions {
   }
 
   private async finish(s: Session): Promise<void> {
-    if (s.exited) return;
-    s.exited = true;
+    // `exited` is set only once the exit code is known, so a reader never sees "exited, code
+    // unknown" in the moment between the stream's end and the engine's answer.
+    if (s.ending) return;
+    s.ending = true;
     // The stream can end a moment before the engine has the exit code: ask until it says stopped.
     for (let i = 0; i < 40; i++) {
       try {
@@ -94,6 +99,7 @@ export class TerminalSessions {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+    s.exited = true;
     for (const fn of s.exit) fn(s.exitCode);
     this.wake(s);
   }
@@ -116,7 +122,7 @@ export class TerminalSessions {
 
   write(id: string, data: string | Buffer): void {
     const s = this.get(id);
-    if (!s.exited) s.stream.write(data);
+    if (!s.ending) s.stream.write(data);
   }
 
   async resize(id: string, cols: number, rows: number): Promise<void> {
