@@ -4,8 +4,8 @@ import { SseDecoder, utf8 } from './sse.js';
 
 /** Whole (non-streamed) JSON bodies above this size are not parsed: the call is recorded without them. */
 export const MAX_JSON_BODY_BYTES = 32 * 1024 * 1024;
-/** SSE bytes are framed in batches of about this size (and at end): far fewer calls per event. */
-const SSE_BATCH_BYTES = 16 * 1024;
+/** SSE bytes are framed in batches of about this size (and at end): a typical reply is framed once, at end(). */
+const SSE_BATCH_BYTES = 64 * 1024;
 
 /**
  * The shared half of every response parser: decides between SSE and a whole JSON body, frames
