@@ -11,7 +11,9 @@ import { describeOperation, type DescribedOperation } from './operation.js';
 import { parseJson, readBody } from './body.js';
 import type { PolicyDecision } from './ports.js';
 import { resolveTarget, RouteError, type InterceptedHost, type Target } from './route.js';
-import { mcpServersIn } from './mcptarget.js';
+import { handleMcpRoute } from './mcp-route.js';
+import { handleGateRoute } from './gate-route.js';
+import { internal } from './refusals.js';
 import { relayResponse } from './relay.js';
 import type { GatewayCounters } from './stats.js';
 import { awaitResponse, type Upstream } from './upstream.js';
@@ -47,11 +49,11 @@ export class Pipeline {
   private readonly runs = new Map<string, string>();
 
   constructor(
-    private readonly deps: GatewayDeps,
-    private readonly opts: PipelineOptions,
+    readonly deps: GatewayDeps,
+    readonly opts: PipelineOptions,
     private readonly upstream: Upstream,
-    private readonly counters: GatewayCounters,
-    private readonly inflight: InFlight,
+    readonly counters: GatewayCounters,
+    readonly inflight: InFlight,
   ) {}
 
   runFor(agent: Agent): string {
@@ -93,8 +95,8 @@ export class Pipeline {
       sendRefusal(res, 'http', r);
       return;
     }
-    if (target.route === 'mcp') return this.handleMcp(req, res, ctx, run);
-    if (target.route === 'gate') return this.handleGate(req, res, ctx);
+    if (target.route === 'mcp') return handleMcpRoute(this, req, res, ctx, run);
+    if (target.route === 'gate') return handleGateRoute(this, req, res, ctx);
 
     const t0 = performance.now();
     const service = target.serviceName;
@@ -449,161 +451,6 @@ export class Pipeline {
       finish();
     }
   }
-
-  private async handleMcp(
-    req: IncomingMessage,
-    res: ServerResponse,
-    ctx: RequestContext,
-    run: string,
-  ): Promise<void> {
-    const { agent } = ctx;
-    const halted = this.deps.killSwitch?.halted(agent.id, 'mcp');
-    const hub = this.deps.mcp;
-    if (halted || !hub) {
-      const r: Refusal = halted
-        ? {
-            status: 403,
-            code: 'killed',
-            reason: `The kill switch is engaged (${halted.kind}).`,
-            rule: 'kill-switch',
-          }
-        : { status: 503, code: 'mcp_unavailable', reason: 'The MCP hub is not running.', rule: 'mcp' };
-      if (halted) this.counters.denied(agent.id, 'mcp', r.rule);
-      this.record({
-        agent: agent.id,
-        run,
-        service: 'mcp',
-        kind: halted ? 'decision' : 'error',
-        ...(halted ? { decision: 'deny' as const } : {}),
-        rule: r.rule,
-        status: r.code,
-        summary: `MCP ${req.method} refused: ${r.reason}`,
-      });
-      const body = await readBody(req, this.opts.maxBodyBytes).catch(() => Buffer.alloc(0));
-      const json = parseJson(body, 'application/json');
-      sendRefusal(
-        res,
-        'mcp',
-        r,
-        typeof json === 'object' && json && 'id' in json ? (json as { id: unknown }).id : null,
-      );
-      return;
-    }
-    // A kill switch scoped to one MCP server (service '<server>') stops calls to that server.
-    let body: unknown;
-    let servers: string[] = [];
-    if (req.method === 'POST') {
-      const raw = await readBody(req, this.opts.maxBodyBytes).catch((e: unknown) => e);
-      if (!Buffer.isBuffer(raw)) {
-        const r = raw instanceof RouteError ? raw.refusal : internal(raw);
-        this.counters.error();
-        return sendRefusal(res, 'http', r);
-      }
-      body = parseJson(raw, 'application/json');
-      if (body === undefined)
-        return sendRefusal(res, 'mcp', {
-          status: 400,
-          code: 'parse_error',
-          reason: 'The MCP request body is not JSON.',
-          rule: 'gateway-input',
-        });
-      const addressed = mcpServersIn(body);
-      servers = addressed.servers;
-      for (const server of servers) {
-        const cut = this.deps.killSwitch?.halted(agent.id, server);
-        if (!cut) continue;
-        const r: Refusal = {
-          status: 403,
-          code: 'killed',
-          reason: `The kill switch is engaged for MCP server ${server} (${cut.kind}).`,
-          rule: 'kill-switch',
-        };
-        this.counters.denied(agent.id, server, r.rule);
-        this.record({
-          agent: agent.id,
-          run,
-          service: server,
-          kind: 'decision',
-          decision: 'deny',
-          rule: r.rule,
-          status: 'denied',
-          summary: `MCP call to ${server} refused: ${r.reason}`,
-          payload: { door: ctx.door, mcp: true },
-        });
-        // Legacy SSE clients read only the POST's status (the answer travels on the stream).
-        if (/\/messages\/?$/.test((req.url ?? '').split('?')[0]!)) return sendRefusal(res, 'http', r);
-        return sendRefusal(res, 'mcp', r, addressed.rpcId);
-      }
-    }
-    this.counters.started(agent.id, 'mcp');
-    const entry = this.inflight.add({
-      agent: agent.id,
-      service: 'mcp',
-      ...(servers.length ? { also: servers } : {}),
-      operation: `MCP ${req.method}`,
-      door: ctx.door,
-      abort: () => res.destroy(),
-    });
-    res.once('close', () => {
-      this.inflight.delete(entry.id);
-      this.counters.finished(agent.id, 'mcp');
-    });
-    try {
-      await hub.handle(req, res, agent, body);
-    } catch (e) {
-      this.counters.error();
-      sendRefusal(res, 'mcp', internal(e));
-    }
-  }
-
-  private async handleGate(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
-    req.resume();
-    const { agent } = ctx;
-    const path = (req.url ?? '').split('?')[0];
-    let out: unknown;
-    if (path === '/gate/whoami') {
-      out = {
-        agent: { id: agent.id, name: agent.name, template: agent.template, sandboxed: agent.sandboxed },
-        runId: this.runFor(agent),
-        door: ctx.door,
-      };
-    } else if (path === '/gate/tools') {
-      let tools: unknown[];
-      try {
-        tools = ((await this.deps.mcp?.tools?.(agent)) ?? []).map((t) => ({
-          server: t.server,
-          name: t.name,
-          ...(t.description ? { description: t.description } : {}),
-          ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}),
-        }));
-      } catch {
-        tools = [];
-      }
-      const services = this.deps.services.list().map((s) => ({ name: s.name, kind: s.kind, hosts: s.hosts }));
-      out = { tools, services };
-    } else {
-      return sendRefusal(res, 'http', {
-        status: 404,
-        code: 'unknown_route',
-        reason: 'Try /gate/whoami or /gate/tools.',
-        rule: 'gateway-route',
-      });
-    }
-    const body = JSON.stringify(out);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  }
-}
-
-function internal(e: unknown): Refusal {
-  if (isGatehouseError(e))
-    return { status: e.status >= 400 ? e.status : 500, code: e.code, reason: e.message, rule: 'gateway' };
-  return {
-    status: 500,
-    code: 'internal',
-    reason: 'The gateway failed on this request; nothing was forwarded.',
-    rule: 'gateway',
-  };
 }
 
 function clip(s: string | undefined): string {
