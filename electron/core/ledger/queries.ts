@@ -3,6 +3,7 @@ import type { LedgerEvent } from '../../../shared/events.js';
 import { decodeText, rowToEvent, type EventRow } from './record.js';
 import { expandPayload } from './blobs.js';
 import { seqAt } from './retention.js';
+import type { RunRow } from './schema.js';
 
 export interface EventFilter {
   run?: string;
@@ -42,28 +43,6 @@ export interface RunTotals {
   errors: number;
   /** killed | the last sandbox status / reported outcome | error | ok */
   outcome: string;
-}
-
-interface RunRow {
-  run: string;
-  agent: string | null;
-  sandbox: string | null;
-  first_seq: number;
-  last_seq: number;
-  started_ms: number;
-  ended_ms: number;
-  events: number;
-  calls: number;
-  llm_calls: number;
-  tool_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  cost_unknown: number;
-  denials: number;
-  errors: number;
-  killed: number;
-  last_status: string | null;
 }
 
 export function runTotals(r: RunRow): RunTotals {

@@ -71,3 +71,26 @@ export const ledgerMigrations: readonly Migration[] = [
     `,
   },
 ];
+
+/** A row of the `runs` table: per-run totals the writer keeps up to date and queries read. */
+export interface RunRow {
+  run: string;
+  agent: string | null;
+  sandbox: string | null;
+  first_seq: number;
+  last_seq: number;
+  started_ms: number;
+  ended_ms: number;
+  events: number;
+  calls: number;
+  llm_calls: number;
+  tool_calls: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  cost_unknown: number;
+  denials: number;
+  errors: number;
+  killed: number;
+  last_status: string | null;
+}

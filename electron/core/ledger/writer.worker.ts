@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { migrate } from '../db/migrate.js';
-import { ledgerMigrations } from './schema.js';
+import { ledgerMigrations, type RunRow } from './schema.js';
 import { canonical, chainHash, encodeText, GENESIS_HASH, rowFields, type QueuedEvent } from './record.js';
 import { contentAddress, isBlobRef, isListRef } from './blobs.js';
 import { collectText } from './fts.js';
@@ -68,28 +68,6 @@ const insertCheckpoint = db.prepare(
   'INSERT INTO checkpoints (kind, seq, hash, ts_ms, public_key, signature, removed) VALUES (?, ?, ?, ?, ?, ?, ?)',
 );
 
-interface RunAgg {
-  run: string;
-  agent: string | null;
-  sandbox: string | null;
-  first_seq: number;
-  last_seq: number;
-  started_ms: number;
-  ended_ms: number;
-  events: number;
-  calls: number;
-  llm_calls: number;
-  tool_calls: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-  cost_unknown: number;
-  denials: number;
-  errors: number;
-  killed: number;
-  last_status: string | null;
-}
-
 /** Could contentAddress split anything out of this payload? (Cheap test on the JSON text.) */
 const mayAddress = (json: string): boolean =>
   json.length >= 512 ||
@@ -125,7 +103,7 @@ function writeBatch(items: string[], payloads: (string | null)[], wantHashes: bo
   let seq = headSeq;
   let prev = headHash;
   const hashes: string[] = [];
-  const runs = new Map<string, RunAgg>();
+  const runs = new Map<string, RunRow>();
   const newBlobs: string[] = [];
   for (let i = 0; i < items.length; i++) {
     const e = JSON.parse(items[i] as string) as QueuedEvent;
@@ -179,7 +157,7 @@ function writeBatch(items: string[], payloads: (string | null)[], wantHashes: bo
 }
 
 function aggregate(
-  runs: Map<string, RunAgg>,
+  runs: Map<string, RunRow>,
   f: ReturnType<typeof rowFields>,
   rawPayload: string | null,
 ): void {
