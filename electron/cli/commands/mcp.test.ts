@@ -1,15 +1,6 @@
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
-
-const require = createRequire(import.meta.url);
-const EVERYTHING = join(
-  require.resolve('@modelcontextprotocol/server-everything/package.json'),
-  '..',
-  'dist',
-  'index.js',
-);
+import { EVERYTHING_SERVER as EVERYTHING } from '../../core/testing/mcp-everything.js';
 
 let h: CliHarness;
 

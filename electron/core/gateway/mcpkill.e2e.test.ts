@@ -1,21 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCore, type Core } from '../app.js';
+import { EVERYTHING_SERVER as EVERYTHING } from '../testing/mcp-everything.js';
 
 // The whole core with the real MCP SDK client at <gateway>/mcp and server-everything behind it:
 // a kill switch scoped to the MCP server's name stops calls to that server, and only those.
-const require = createRequire(import.meta.url);
-const EVERYTHING = join(
-  require.resolve('@modelcontextprotocol/server-everything/package.json'),
-  '..',
-  'dist',
-  'index.js',
-);
 
 let dir: string;
 let core: Core;

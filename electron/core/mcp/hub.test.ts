@@ -2,7 +2,6 @@ import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
@@ -15,17 +14,11 @@ import { openDatabase, type Db } from '../db/database.js';
 import { listen } from '../adapters/standin.js';
 import { McpHub, type McpAuthorization, type McpCall } from './hub.js';
 import { McpServerStore } from './servers.js';
+import { EVERYTHING_SERVER as EVERYTHING } from '../testing/mcp-everything.js';
 
 // The real MCP SDK client → our hub (on loopback node:http servers, one per "door") → the real
 // @modelcontextprotocol/server-everything over stdio, and a remote Streamable HTTP server that
 // wants a bearer token. Policy, vault and ledger are callbacks the test controls and reads.
-const require = createRequire(import.meta.url);
-const EVERYTHING = join(
-  require.resolve('@modelcontextprotocol/server-everything/package.json'),
-  '..',
-  'dist',
-  'index.js',
-);
 const SECRET = 'sk-test-4f1d9a7e-never-shown';
 const REMOTE_TOKEN = 'remote-token-8c2b';
 
