@@ -79,6 +79,19 @@ export interface GuardrailsPort {
     where: 'request' | 'response',
     ctx?: { agent?: { id: string; template: string }; service?: string },
   ): GuardrailScan;
+  /** A scanner for a stream (findings split across chunks are still caught); undefined = none applies. */
+  stream(
+    where: 'request' | 'response',
+    ctx: { agent?: { id: string; template: string }; service?: string },
+    lineOriented: boolean,
+  ): GuardrailStreamPort | undefined;
+}
+
+export interface GuardrailStreamPort {
+  readonly pending: number;
+  push(text: string): GuardrailScan;
+  flush(): GuardrailScan;
+  end(): GuardrailScan;
 }
 
 export interface ApprovalsPort {

@@ -1,5 +1,4 @@
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LedgerEventInput, Usage } from '../../../shared/events.js';
 import type { GatewayDeps } from './deps.js';
@@ -8,6 +7,7 @@ import { responseHeaders } from './headers.js';
 import type { DescribedOperation } from './operation.js';
 import type { ResponseParserPort } from './ports.js';
 import { REDACTED, SecretRedactor } from './redact.js';
+import { scanningTap } from './scan-tap.js';
 
 export interface RelayOutcome {
   status: 'ok' | 'error' | 'incomplete' | 'blocked';
@@ -126,41 +126,28 @@ export async function relayResponse(a: RelayArgs): Promise<void> {
   if (redactor.active || deps.guardrails) delete headers['content-length'];
   res.writeHead(upstreamRes.statusCode ?? 502, headers);
   res.flushHeaders();
-  const guardrails = deps.guardrails;
   let blocked = false;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback) {
+  const guard = deps.guardrails ? { port: deps.guardrails, ctx: a.scanContext } : undefined;
+  const tap = scanningTap(contentType, guard, {
+    parse: (chunk) => {
       bytes += chunk.length;
-      if (parser) {
-        try {
-          parser.push(chunk);
-        } catch {
-          // see above
-        }
+      if (!parser) return;
+      try {
+        parser.push(chunk);
+      } catch {
+        // see above
       }
-      if (guardrails) {
-        const scan = guardrails.scan(chunk.toString('utf8'), 'response', a.scanContext);
-        if (scan.detections.length) {
-          const kinds = [...new Set(scan.detections.map((d) => d.kind))];
-          events.push({
-            kind: 'guardrail',
-            status: scan.action,
-            rule: `guardrail:${kinds.join(',')}`,
-            summary: `response stream ${scan.action}: ${kinds.join(', ')}`,
-            payload: { where: 'response', action: scan.action, detections: scan.detections },
-          });
-          if (scan.action === 'block') {
-            blocked = true;
-            cb(new Error('guardrail block'));
-            return;
-          }
-          if (scan.action === 'redact') {
-            cb(null, Buffer.from(scan.text));
-            return;
-          }
-        }
-      }
-      cb(null, chunk);
+    },
+    found: (scan) => {
+      const kinds = [...new Set(scan.detections.map((d) => d.kind))];
+      events.push({
+        kind: 'guardrail',
+        status: scan.action,
+        rule: `guardrail:${kinds.join(',')}`,
+        summary: `response stream ${scan.action}: ${kinds.join(', ')}`,
+        payload: { where: 'response', action: scan.action, detections: scan.detections },
+      });
+      if (scan.action === 'block') blocked = true;
     },
   });
   try {

@@ -3,6 +3,7 @@ import type { PolicyAgent } from '../../../shared/policy/request.js';
 import { customDetector, detectorOrder, detectors, type Detector, type DetectorName } from './detectors.js';
 import { compileGlobs, type StringTest } from './glob.js';
 import type { EngageKill } from './limits.js';
+import { GuardrailStream } from './guardrail-stream.js';
 
 export type GuardrailAction = 'none' | 'block' | 'redact' | 'flag';
 export type Where = 'request' | 'response';
@@ -66,6 +67,36 @@ export class Guardrails {
   }
 
   scan(text: string, where: Where, ctx: ScanContext = {}): ScanResult {
+    const detections = this.detect(text, where, ctx);
+    if (!detections.length) return { action: 'none', detections, text };
+    this.recordFirings(detections, ctx);
+    return this.outcome(text, detections);
+  }
+
+  /**
+   * A scanner for a stream whose chunks may split a finding (see guardrail-stream.ts);
+   * undefined when no guardrail applies, so the stream passes untouched and nothing waits.
+   */
+  stream(where: Where, ctx: ScanContext, lineOriented: boolean): GuardrailStream | undefined {
+    return this.applies(where, ctx) ? new GuardrailStream(this, where, ctx, lineOriented) : undefined;
+  }
+
+  /** The action these findings call for, and `text` with them redacted. */
+  outcome(text: string, detections: Detection[]): ScanResult {
+    if (!detections.length) return { action: 'none', detections, text };
+    return { action: strongest(detections), detections, text: redactSpans(text, detections) };
+  }
+
+  /** Does any guardrail apply here? (If not, a stream need not be scanned or held back at all.) */
+  applies(where: Where, ctx: ScanContext = {}): boolean {
+    return this.rules.some((g) => this.matches(g, where, ctx));
+  }
+
+  /**
+   * The findings in `text` (sorted, non-overlapping), without counting them towards a
+   * guardrail's kill threshold: streams count only what they pass on (`recordFirings`).
+   */
+  detect(text: string, where: Where, ctx: ScanContext = {}): Detection[] {
     const found: {
       span: { kind: string; start: number; end: number };
       rank: number;
@@ -73,10 +104,7 @@ export class Guardrails {
     }[] = [];
     const cache = new Map<Detector, { kind: string; start: number; end: number }[]>();
     for (const g of this.rules) {
-      if (!g.where.has(where)) continue;
-      // Without a context, filtered guardrails still apply: a filter narrows, it never opens a hole.
-      if (ctx.agent && g.matchAgent && !g.matchAgent(ctx.agent)) continue;
-      if (ctx.service !== undefined && g.matchService && !g.matchService(ctx.service)) continue;
+      if (!this.matches(g, where, ctx)) continue;
       for (const d of g.detectors) {
         let spans = cache.get(d);
         if (!spans) cache.set(d, (spans = d.find(text)));
@@ -84,14 +112,23 @@ export class Guardrails {
         for (const span of spans) found.push({ span, rank, g });
       }
     }
-    if (!found.length) return { action: 'none', detections: [], text };
-    const kept = resolveOverlaps(found);
-    const fired = new Set(kept.map((k) => k.g));
-    const detections: Detection[] = kept.map((k) => ({ ...k.span, guardrail: k.g.id, action: k.g.action }));
-    let action: GuardrailAction = 'none';
-    for (const d of detections) if (strength[d.action] > strength[action]) action = d.action;
-    this.countFirings(fired, ctx);
-    return { action, detections, text: redactSpans(text, detections) };
+    if (!found.length) return [];
+    return resolveOverlaps(found).map((k) => ({ ...k.span, guardrail: k.g.id, action: k.g.action }));
+  }
+
+  /** Counts these findings towards their guardrails' kill thresholds (once per guardrail). */
+  recordFirings(detections: readonly Detection[], ctx: ScanContext): void {
+    if (!detections.length) return;
+    const ids = new Set(detections.map((d) => d.guardrail));
+    this.countFirings(new Set(this.rules.filter((g) => ids.has(g.id))), ctx);
+  }
+
+  private matches(g: CompiledGuardrail, where: Where, ctx: ScanContext): boolean {
+    if (!g.where.has(where)) return false;
+    // Without a context, filtered guardrails still apply: a filter narrows, it never opens a hole.
+    if (ctx.agent && g.matchAgent && !g.matchAgent(ctx.agent)) return false;
+    if (ctx.service !== undefined && g.matchService && !g.matchService(ctx.service)) return false;
+    return true;
   }
 
   private countFirings(fired: Set<CompiledGuardrail>, ctx: ScanContext): void {
@@ -157,6 +194,13 @@ function compileGuardrail(g: PolicyGuardrail): CompiledGuardrail {
     ...(g.service !== undefined ? { matchService: compileGlobs(g.service) } : {}),
     ...(g.kill ? { kill: g.kill } : {}),
   };
+}
+
+/** The strongest action among these findings. */
+export function strongest(detections: readonly Detection[]): GuardrailAction {
+  let action: GuardrailAction = 'none';
+  for (const d of detections) if (strength[d.action] > strength[action]) action = d.action;
+  return action;
 }
 
 /** Custom detectors rank first (the user asked for them by name), then the built-in order. */
