@@ -104,7 +104,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // --- components: each owner adds its construction here, in dependency order, and pushes its closer ---
   // Audit ledger first (its own file, writer thread): everything after it records into it; it closes last.
-  const ledger = await Ledger.open({ file: join(dataDir, 'ledger.db'), retention: retentionFromEnv(env) });
+  // Its checkpoint signing key is held by the vault (below); checkpoints wait until the vault is unlocked.
+  const ledger = await Ledger.open({
+    file: join(dataDir, 'ledger.db'),
+    retention: retentionFromEnv(env),
+    signer: 'later',
+  });
   closers.push(() => ledger.close());
   const unsubscribeLedger = ledger.subscribe((events) => live.publish('ledger.events', events));
   closers.push(unsubscribeLedger);
@@ -134,6 +139,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     warn: (line) => log.warn(line),
   });
   closers.push(() => vault.close());
+  // The ledger signs checkpoints with the vault's key (a ledger's own key file is adopted, then deleted).
+  const lendSigner = (): void => {
+    const signer = vault.checkpointSigner(join(dataDir, 'ledger-signing.key'));
+    if (signer) ledger.useSigner(signer);
+  };
+  lendSigner();
+  closers.push(
+    live.subscribe((m) => {
+      if (m.topic === 'vault.changed' && !ledger.signingPublicKey) lendSigner();
+    }),
+  );
   killSwitch.onEngage((scope) => ({ leasesRevoked: vault.revokeForKill(scope) }));
   // The built-in LLM upstream (no API key needed), registered as service `demo`.
   const demoProvider = await DemoProvider.start();

@@ -126,6 +126,8 @@ export const ledgerStatusSchema = z.object({
   dropped: z.number(),
   lastCommitAt: z.string().optional(),
   lastCheckpointSeq: z.number(),
+  /** Checkpoints wait for the vault (which holds the signing key) to be unlocked. */
+  checkpointsWaiting: z.boolean().optional(),
   bytes: z.number().optional(),
   problem: z.string().optional(),
   fix: z.string().optional(),
@@ -209,9 +211,15 @@ export const auditProcedures = {
     z.object({ lines: z.array(z.string()), nextCursor: z.string().optional() }),
   ),
   'audit.exportOtlp': procedure(
-    'Send a run to an OpenTelemetry collector (OTLP/HTTP JSON) as gen_ai spans.',
-    z.object({ run: z.string(), url: z.url() }),
-    z.object({ spans: z.number(), status: z.number() }),
+    'Send a run to an OpenTelemetry collector (OTLP/HTTP JSON) as gen_ai spans, its content as span events.',
+    z.object({
+      run: z.string(),
+      url: z.url(),
+      /** Prompts, inputs, outputs, reasoning and tool calls as span events (default); false = attributes only. */
+      content: z.boolean().default(true),
+    }),
+    /** events: the content span events sent (0 with content false). */
+    z.object({ spans: z.number(), events: z.number(), status: z.number() }),
   ),
   'audit.prune': procedure(
     'Delete whole runs older than a cutoff (or beyond a size), checkpointing first so verify still passes.',

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -79,6 +81,42 @@ describe('gatehouse audit (through the running instance)', () => {
     const v = await cli('verify');
     expect(v.code).toBe(1);
     expect(v.out).toMatch(/^broken at event \d+/);
+  });
+
+  it('sends a run to an OTLP collector with its content, or without it (--no-content)', async () => {
+    const run = core.ledger.newRunId();
+    const base = { run, agent: 'bot-2' };
+    const req = core.ledger.append({ ...base, kind: 'request', service: 'anthropic', operation: 'llm:m1' });
+    core.ledger.append({ ...base, kind: 'prompt', parent: req, payload: { text: 'You keep the pelicans.' } });
+    await core.ledger.appendDurable({ ...base, kind: 'response', parent: req, status: 'ok' });
+    const bodies: string[] = [];
+    const server = createServer((rq, rs) => {
+      let body = '';
+      rq.on('data', (c: Buffer) => (body += c.toString()));
+      rq.on('end', () => {
+        bodies.push(body);
+        rs.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const full = await cli('export', '--run', run, '--otlp', url);
+      expect(full.code).toBe(0);
+      expect(full.out).toContain('Sent 2 spans with 1 content events');
+      expect(bodies[0]).toContain('gen_ai.system.message');
+      expect(bodies[0]).toContain('You keep the pelicans.');
+      const bare = await cli('export', '--run', run, '--otlp', url, '--no-content');
+      expect(bare.code).toBe(0);
+      expect(bare.out).toContain('Sent 2 spans (no content)');
+      expect(bodies[1]).toContain('chat m1');
+      expect(bodies[1]).not.toContain('pelicans');
+      const misuse = await cli('export', '--run', run, '--no-content');
+      expect(misuse.code).toBe(2);
+      expect(misuse.err).toMatch(/--no-content goes with --otlp/);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('explains usage errors', async () => {

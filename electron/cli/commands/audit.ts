@@ -6,7 +6,8 @@ import { EXIT, println, UsageError, type CliIO, type Command } from '../io.js';
 
 const HELP = `Usage: gatehouse audit tail [--agent A] [--run R] [--kind K]... [--last N]
        gatehouse audit search TEXT [--agent A] [--run R] [--kind K]... [--limit N]
-       gatehouse audit export (--run R | --from ISO [--to ISO]) [--out FILE] [--otlp URL]
+       gatehouse audit export (--run R | --from ISO [--to ISO]) [--out FILE]
+       gatehouse audit export --run R --otlp URL [--no-content]
        gatehouse audit verify
        gatehouse audit runs [--agent A] [--limit N]
        gatehouse audit status
@@ -14,7 +15,9 @@ const HELP = `Usage: gatehouse audit tail [--agent A] [--run R] [--kind K]... [-
   tail     follow new ledger events live (Ctrl-C to stop); --last N prints the N latest first
   search   full-text search over prompts, outputs, reasoning, tool arguments and results
   export   JSONL (one event per line, conversation messages inlined) to stdout or --out FILE;
-           with --otlp URL, send the run as OpenTelemetry gen_ai spans to a collector instead
+           with --otlp URL, send the run as OpenTelemetry gen_ai spans to a collector instead:
+           prompts, inputs, outputs, reasoning and tool calls ride along as span events
+           (as the ledger stored them, redacted); --no-content sends the spans without them
   verify   recompute the hash chain and check signed checkpoints; exit 1 if broken
   --data-dir DIR, --json`;
 
@@ -88,6 +91,7 @@ export const auditCommand: Command = {
       to: { type: 'string' },
       out: { type: 'string' },
       otlp: { type: 'string' },
+      'no-content': { type: 'boolean', default: false },
     });
     if (values.help) {
       println(io.stdout, HELP);
@@ -126,13 +130,18 @@ export const auditCommand: Command = {
       }
       case 'export': {
         if (!values.run && !values.from) throw new UsageError('export needs --run R or --from ISO.');
+        if (values['no-content'] && !values.otlp)
+          throw new UsageError(
+            '--no-content goes with --otlp URL; the JSONL export always carries the content.',
+          );
         if (values.otlp) {
           if (!values.run) throw new UsageError('--otlp exports one run: add --run R.');
-          const r = await client.call('audit.exportOtlp', { run: values.run, url: values.otlp });
-          println(
-            io.stdout,
-            json ? JSON.stringify(r) : `Sent ${r.spans} spans to ${values.otlp} (HTTP ${r.status}).`,
-          );
+          const content = !values['no-content'];
+          const r = await client.call('audit.exportOtlp', { run: values.run, url: values.otlp, content });
+          const what = content
+            ? `${r.spans} spans with ${r.events} content events`
+            : `${r.spans} spans (no content)`;
+          println(io.stdout, json ? JSON.stringify(r) : `Sent ${what} to ${values.otlp} (HTTP ${r.status}).`);
           return r.status < 300 ? EXIT.ok : EXIT.failed;
         }
         const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : io.stdout;
@@ -183,7 +192,10 @@ export const auditCommand: Command = {
           println(
             io.stdout,
             s.ok
-              ? `ledger ok: ${s.events} events, ${s.bytes ?? '?'} bytes, ${s.file}`
+              ? `ledger ok: ${s.events} events, ${s.bytes ?? '?'} bytes, ${s.file}` +
+                  (s.checkpointsWaiting
+                    ? '\ncheckpoints waiting: the vault holds the signing key and is locked (gatehouse vault unlock)'
+                    : '')
               : `ledger UNAVAILABLE: ${s.problem} ${s.fix}`,
           );
         return s.ok ? EXIT.ok : EXIT.failed;

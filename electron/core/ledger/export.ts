@@ -1,46 +1,18 @@
-import { createHash } from 'node:crypto';
 import type { LedgerEvent } from '../../../shared/events.js';
+import { attr, hex, nanos, type OtlpSpan } from './otlp.js';
+import { GenAiContent } from './otlp-events.js';
 
 /** One JSONL line per event: the event with conversation messages inlined. */
 export const jsonlLine = (e: LedgerEvent): string => JSON.stringify(e);
 
-type AnyValue =
-  { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
-interface Attr {
-  key: string;
-  value: AnyValue;
-}
-export interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Attr[];
-  status: { code: number; message?: string };
-}
-
-const hex = (s: string, bytes: number): string =>
-  createHash('sha256')
-    .update(s)
-    .digest('hex')
-    .slice(0, bytes * 2);
-const nanos = (ms: number): string => (BigInt(Math.round(ms)) * 1_000_000n).toString();
-function attr(key: string, v: string | number | boolean | undefined | null): Attr[] {
-  if (v === undefined || v === null) return [];
-  if (typeof v === 'string') return [{ key, value: { stringValue: v } }];
-  if (typeof v === 'boolean') return [{ key, value: { boolValue: v } }];
-  return [{ key, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } }];
-}
-
 /**
  * A run as OpenTelemetry spans following the GenAI semantic conventions: one `invoke_agent`
  * root per run, a `chat <model>` span per LLM request (ended by its response, with usage),
- * `execute_tool <name>` per tool call, and a span per HTTP / MCP action. See README.
+ * `execute_tool <name>` per tool call, and a span per HTTP / MCP action. With `content` (the
+ * default) the prompts, inputs, outputs, reasoning and tool calls ride along as gen_ai span events
+ * (`otlp-events.ts`); `content: false` sends the spans with their attributes only. See README.
  */
-export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
+export function runToSpans(run: string, events: LedgerEvent[], opts: { content?: boolean } = {}): OtlpSpan[] {
   if (!events.length) return [];
   const traceId = hex(run, 16);
   const rootId = hex('root:' + run, 8);
@@ -56,9 +28,10 @@ export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
     status: { code: 0 },
   }; // prettier-ignore
   spans.push(root);
+  const content = opts.content === false ? undefined : new GenAiContent();
   for (const e of events) {
     const start = Date.parse(e.ts);
-    const parentSpan = (e.parent && byId.get(e.parent)?.spanId) || rootId;
+    const host = (e.parent && byId.get(e.parent)) || root;
     if (e.kind === 'request' || e.kind === 'tool_call' || e.kind === 'action') {
       const llm = e.operation?.startsWith('llm:');
       const model = llm ? e.operation?.slice(4) : undefined;
@@ -69,7 +42,7 @@ export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
       const span: OtlpSpan = {
         traceId,
         spanId: hex(e.id, 8),
-        parentSpanId: parentSpan,
+        parentSpanId: host.spanId,
         name: llm ? `chat ${model}` : toolName ? `execute_tool ${toolName}` : (e.operation ?? e.kind),
         kind: 3,
         startTimeUnixNano: nanos(start),
@@ -93,6 +66,7 @@ export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
       };
       byId.set(e.id, span);
       spans.push(span);
+      if (e.kind === 'tool_call') content?.add(e, host, span);
     } else if (e.kind === 'response' || e.kind === 'decision') {
       const span = e.parent ? byId.get(e.parent) : undefined;
       if (!span) continue;
@@ -117,7 +91,7 @@ export function runToSpans(run: string, events: LedgerEvent[]): OtlpSpan[] {
         ...attr('gatehouse.status', e.status),
       );
       if (e.status === 'error') span.status = { code: 2, ...(e.summary ? { message: e.summary } : {}) };
-    }
+    } else content?.add(e, host);
   }
   return spans;
 }

@@ -6,6 +6,7 @@ import { auditHandlers } from './handlers.js';
 import { tempLedger } from './test-helpers.js';
 import { retentionFromEnv } from './retention.js';
 import type { Ledger } from './ledger.js';
+import type { EventRow } from './record.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -309,9 +310,18 @@ describe('audit control API', () => {
     expect(await ledger.prune({ olderThan: cutoff })).toEqual({ removedEvents: 0, removedRuns: 0 });
   });
 
-  it('exports a run as gen_ai spans to an OTLP/HTTP collector on loopback', async () => {
+  it('exports a run as gen_ai spans to an OTLP/HTTP collector on loopback, content as span events', async () => {
     const { ledger, api } = await setup();
+    const canary = 'pelican-canary-7f3a9c21e0';
+    ledger.addRedactions([canary], 'canary');
     const run = recordSession(ledger, 'agent-a');
+    const filler = ' and more words'.repeat(40); // 512+ characters: stored as a content-addressed blob
+    ledger.append({
+      kind: 'input',
+      run,
+      agent: 'agent-a',
+      payload: { text: `the token is ${canary}${filler}` },
+    });
     await ledger.flush();
     const bodies: { url?: string; body: string }[] = [];
     const server = createServer((req, res) => {
@@ -325,32 +335,134 @@ describe('audit control API', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => server.close(() => r())));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const out = (await api.call('audit.exportOtlp', { run, url }, ctx)) as { spans: number; status: number };
+    type Attrs = { key: string; value: Record<string, unknown> }[];
+    type Span = {
+      name: string;
+      parentSpanId?: string;
+      attributes: Attrs;
+      events?: { name: string; timeUnixNano: string; attributes: Attrs }[];
+    };
+    const values = (a: Attrs = []) => Object.fromEntries(a.map((x) => [x.key, Object.values(x.value)[0]]));
+    const spansOf = (body = '{}') =>
+      (JSON.parse(body) as { resourceSpans: { scopeSpans: { spans: Span[] }[] }[] }).resourceSpans[0]
+        ?.scopeSpans[0]?.spans ?? [];
+
+    const out = (await api.call('audit.exportOtlp', { run, url }, ctx)) as {
+      spans: number;
+      events: number;
+      status: number;
+    };
     expect(out.status).toBe(200);
     expect(bodies[0]?.url).toBe('/v1/traces');
-    const sent = JSON.parse(bodies[0]?.body ?? '{}') as {
-      resourceSpans: {
-        scopeSpans: {
-          spans: {
-            name: string;
-            parentSpanId?: string;
-            attributes: { key: string; value: Record<string, unknown> }[];
-          }[];
-        }[];
-      }[];
-    };
-    const spans = sent.resourceSpans[0]?.scopeSpans[0]?.spans ?? [];
+    const spans = spansOf(bodies[0]?.body);
     expect(spans).toHaveLength(out.spans);
-    const chat = spans.find((s) => s.name === 'chat claude-sonnet-4');
-    const attrs = Object.fromEntries((chat?.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
-    expect(attrs).toMatchObject({
+    const chats = spans.filter((s) => s.name === 'chat claude-sonnet-4');
+    expect(chats).toHaveLength(2);
+    expect(values(chats[0]?.attributes)).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.request.model': 'claude-sonnet-4',
       'gen_ai.usage.input_tokens': '100',
       'gen_ai.usage.output_tokens': '20',
       'gen_ai.conversation.id': run,
     });
+
+    // Content: each message once, on the span that sent or received it, at its ledger event's time.
+    const ledgerTs = new Map(
+      ledger.queries
+        .events({ run }, { limit: 1000 })
+        .items.map((e) => [e.id, BigInt(Date.parse(e.ts)) * 1_000_000n]),
+    );
+    const contentOf = (s?: Span) =>
+      (s?.events ?? []).map((ev) => {
+        const a = values(ev.attributes);
+        expect(BigInt(ev.timeUnixNano)).toBe(ledgerTs.get(String(a['gatehouse.event.id'])));
+        return { name: ev.name, body: JSON.parse(String(a['gen_ai.event.content'])) as unknown, a };
+      });
+    const first = contentOf(chats[0]);
+    expect(first.map((e) => [e.name, e.body])).toEqual([
+      ['gen_ai.system.message', { role: 'system', content: 'You are a build bot.' }],
+      ['gen_ai.user.message', { role: 'user', content: 'fix the failing test' }],
+      [
+        'gen_ai.choice',
+        {
+          index: 0,
+          message: { role: 'assistant', content: [{ type: 'reasoning', content: 'thinking about turn 0' }] },
+        },
+      ],
+      ['gen_ai.choice', { index: 0, message: { role: 'assistant', content: 'turn 0 answer' } }],
+      [
+        'gen_ai.choice',
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            tool_calls: [
+              {
+                id: 'tu_0',
+                type: 'function',
+                function: { name: 'run_tests', arguments: { filter: 'unit' } },
+              },
+            ],
+          },
+        },
+      ],
+    ]);
+    expect(first.every((e) => e.a['gen_ai.system'] === 'anthropic')).toBe(true);
+    const second = contentOf(chats[1]);
+    // The second request resends the system prompt, the first user turn and the first answer: not repeated.
+    expect(second.map((e) => e.name)).toEqual(['gen_ai.tool.message', 'gen_ai.choice', 'gen_ai.choice']);
+    expect(second[0]?.body).toEqual({ role: 'tool', id: 'tu_0', content: 'tests pass' });
+    expect(second[0]?.a['gen_ai.tool.call.id']).toBe('tu_0');
+    expect(JSON.stringify(second[2]?.body)).toContain('turn 1 answer');
+    for (const s of spans) {
+      const times = (s.events ?? []).map((ev) => BigInt(ev.timeUnixNano));
+      expect(times).toEqual([...times].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    }
     const tool = spans.find((s) => s.name === 'execute_tool run_tests');
     expect(tool?.parentSpanId).toBeDefined();
+    expect(values(tool?.attributes)).toMatchObject({
+      'gen_ai.tool.call.id': 'tu_0',
+      'gen_ai.tool.call.arguments': '{"filter":"unit"}',
+      'gen_ai.tool.call.result': 'tests pass',
+    });
+    expect(out.events).toBe(spans.reduce((n, s) => n + (s.events?.length ?? 0), 0));
+
+    // Canary: the registered secret was redacted when written, so the export cannot carry it.
+    expect(bodies[0]?.body).not.toContain(canary);
+    // ...and it was stored as a blob ref, which the export read back in full.
+    const stored = ledger.queries
+      .raw()
+      .prepare('SELECT * FROM events WHERE run = ? ORDER BY seq DESC')
+      .get(run);
+    expect(ledger.queries.toEvent(stored as EventRow, true, false).payload).toEqual({
+      text: { $blob: expect.any(String) },
+    });
+    const root = spans.find((s) => s.name === 'invoke_agent agent-a');
+    expect(contentOf(root).map((e) => e.body)).toEqual([
+      { role: 'user', content: `the token is [REDACTED:canary]${filler}` },
+    ]);
+
+    // content: false — the same spans and attributes, no content anywhere.
+    const bare = (await api.call('audit.exportOtlp', { run, url, content: false }, ctx)) as {
+      spans: number;
+      events: number;
+    };
+    expect(bare).toMatchObject({ spans: out.spans, events: 0 });
+    const bareSpans = spansOf(bodies[1]?.body);
+    expect(bareSpans.map((s) => s.name)).toEqual(spans.map((s) => s.name));
+    expect(bareSpans.every((s) => s.events === undefined)).toBe(true);
+    const keys = bareSpans.flatMap((s) => s.attributes.map((a) => a.key));
+    expect(keys).not.toContain('gen_ai.tool.call.arguments');
+    expect(keys).not.toContain('gen_ai.tool.call.result');
+    expect(keys).toContain('gen_ai.tool.call.id');
+    for (const text of [
+      'build bot',
+      'fix the failing test',
+      'turn 0 answer',
+      'thinking about',
+      'tests pass',
+      'REDACTED',
+    ])
+      expect(bodies[1]?.body).not.toContain(text);
   });
 });

@@ -114,12 +114,13 @@ export function auditHandlers({ ledger, agentsWithLabel }: AuditDeps): Handlers<
         ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
       };
     },
-    'audit.exportOtlp': async ({ run, url }) => {
+    'audit.exportOtlp': async ({ run, url, content }) => {
       mustRun(run);
-      const spans = runToSpans(run, runEvents(run, true).events);
+      const spans = runToSpans(run, runEvents(run, true).events, { content });
+      const events = spans.reduce((n, s) => n + (s.events?.length ?? 0), 0);
       try {
         const { status } = await postOtlp(url, spans);
-        return { spans: spans.length, status };
+        return { spans: spans.length, events, status };
       } catch (e) {
         throw new GatehouseError(
           'otlp_unreachable',

@@ -7,18 +7,22 @@ import { IdClock } from './ids.js';
 import { Redactor } from './redact.js';
 import { LiveFanout } from './fanout.js';
 import { describeFault, type LedgerProblem } from './faults.js';
-import { checkpointMessage, fileSigner, type CheckpointSigner } from './signer.js';
+import { fileSigner, type CheckpointSigner } from './signer.js';
+import { Checkpoints, type PruneResult, type RetentionPolicy } from './checkpoints.js';
 import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
 import { startCheckpointer, startWriter } from './threads.js';
 import { LedgerQueries } from './queries.js';
 import { GENESIS_HASH } from './record.js';
 import { verifyLedger, type VerifyResult } from './verify.js';
-import { cutoffForSize, pruneCut } from './retention.js';
 
 export interface LedgerOptions {
   file: string;
-  /** Signs checkpoints (the vault's key). Default: an Ed25519 key in `<dir>/ledger-signing.key` (0600). */
-  signer?: CheckpointSigner;
+  /**
+   * Signs checkpoints. The app passes 'later' and hands over the vault's key with `useSigner`
+   * once the vault is open and unlocked (until then checkpoints wait). Default (a ledger used
+   * alone: tools, tests): an Ed25519 key in `<dir>/ledger-signing.key` (0600).
+   */
+  signer?: CheckpointSigner | 'later';
   /** 'normal' (default) survives a process crash; 'full' also fsyncs each commit against power loss. */
   durability?: 'normal' | 'full';
   busyTimeoutMs?: number;
@@ -38,17 +42,7 @@ export interface LedgerOptions {
   retention?: RetentionPolicy;
 }
 
-export interface RetentionPolicy {
-  maxAgeDays?: number;
-  maxBytes?: number;
-}
-
-export interface PruneResult {
-  removedEvents: number;
-  removedRuns: number;
-  /** Verification now starts after this seq (signed prune anchor). */
-  anchorSeq?: number;
-}
+export type { PruneResult, RetentionPolicy } from './checkpoints.js';
 
 export interface LedgerStatus {
   ok: boolean;
@@ -59,6 +53,8 @@ export interface LedgerStatus {
   dropped: number;
   lastCommitAt?: string;
   lastCheckpointSeq: number;
+  /** Checkpoints are waiting for the vault to provide the signing key (locked, or not open yet). */
+  checkpointsWaiting?: boolean;
   problem?: string;
   fix?: string;
 }
@@ -106,24 +102,34 @@ export class Ledger {
   private dead = false;
   private dropped = 0;
   private lastCommitAt: Date | undefined;
-  private lastCheckpointSeq = 0;
   private seq = 0;
   private hash = GENESIS_HASH;
 
   private checkpointer: Worker | undefined;
   private checkpointerExited: Promise<unknown> = Promise.resolve();
-  private checkpointing: Promise<void> | undefined;
+  private readonly checkpoints: Checkpoints;
 
   private constructor(
     readonly file: string,
     private readonly worker: Worker,
     private readonly reader: Database.Database | undefined,
-    private signer: CheckpointSigner,
+    signer: CheckpointSigner | undefined,
     private readonly opts: Required<
       Pick<LedgerOptions, 'flushIntervalMs' | 'checkpointEvery' | 'maxPending'>
     >,
   ) {
     this.queries = new LedgerQueries(reader, () => this.requireReader());
+    this.checkpoints = new Checkpoints(
+      {
+        head: () => this.head,
+        writable: () => !this.closed && !this.dead && !this.fault,
+        call: (m) => this.call(m),
+        flush: () => this.flush(),
+        reader: () => this.requireReader(),
+        bytes: () => this.queries.bytes(),
+      },
+      signer,
+    );
     worker.on('message', (m: FromWriter) => this.onMessage(m));
     worker.on('error', (e) => this.writerDied(e.message));
     worker.on('exit', () => {
@@ -145,7 +151,10 @@ export class Ledger {
       worker.once('error', (e) => resolve({ type: 'crash', message: e.message }));
       worker.once('exit', (code) => resolve({ type: 'crash', message: `the writer exited (code ${code})` }));
     });
-    const signer = opts.signer ?? fileSigner(join(dirname(opts.file), 'ledger-signing.key'));
+    const signer =
+      opts.signer === 'later'
+        ? undefined
+        : (opts.signer ?? fileSigner(join(dirname(opts.file), 'ledger-signing.key')));
     let reader: Database.Database | undefined;
     if (first.type === 'ready') {
       reader = new Database(opts.file, { readonly: true, fileMustExist: true });
@@ -159,7 +168,7 @@ export class Ledger {
     if (first.type === 'ready') {
       ledger.seq = first.seq;
       ledger.hash = first.hash;
-      ledger.lastCheckpointSeq = ledger.queries.lastCheckpointSeq();
+      ledger.checkpoints.lastSeq = ledger.queries.lastCheckpointSeq();
       const cp = startCheckpointer(opts.file, 250);
       ledger.checkpointer = cp;
       ledger.checkpointerExited = new Promise((r) => cp.once('exit', r)); // registered now, so never missed
@@ -221,26 +230,30 @@ export class Ledger {
       pending: this.queue.length + [...this.inFlight.values()].reduce((n, b) => n + b.length, 0),
       dropped: this.dropped,
       ...(this.lastCommitAt ? { lastCommitAt: this.lastCommitAt.toISOString() } : {}),
-      lastCheckpointSeq: this.lastCheckpointSeq,
+      lastCheckpointSeq: this.checkpoints.lastSeq,
+      ...(this.checkpoints.waiting ? { checkpointsWaiting: true } : {}),
       ...(this.fault ? { problem: this.fault.problem, fix: this.fault.fix } : {}),
     };
   }
 
   /**
-   * Signs later checkpoints with another key (the vault's, once it is open: the ledger opens
-   * first). Earlier checkpoints stay valid; verify warns that they were signed by another key.
+   * Signs later checkpoints with this key (the vault's, once it is open and unlocked: the ledger
+   * opens first), and writes any checkpoint that was waiting. Checkpoints signed by an earlier
+   * key stay valid; verify warns that they were signed by another key.
    */
   useSigner(signer: CheckpointSigner): void {
-    this.signer = signer;
+    this.checkpoints.signer = signer;
+    void this.checkpoint().catch(() => undefined);
   }
 
-  get signingPublicKey(): string {
-    return this.signer.publicKey;
+  /** The current signing key (SPKI PEM); undefined while it waits for the vault. */
+  get signingPublicKey(): string | undefined {
+    return this.checkpoints.signer?.publicKey;
   }
 
   /** Recomputes the chain and checks the signed checkpoints: "intact, N events" or the first broken link. */
   async verify(): Promise<VerifyResult> {
-    return verifyLedger(this.requireReader(), this.signer.publicKey);
+    return verifyLedger(this.requireReader(), this.signingPublicKey);
   }
 
   /** The committed head of the chain. */
@@ -248,68 +261,17 @@ export class Ledger {
     return { seq: this.seq, hash: this.hash };
   }
 
-  /** Writes a signed checkpoint of the committed head (no-op if nothing new). */
-  async checkpoint(): Promise<void> {
-    if (this.closed || this.dead || this.fault || this.seq === this.lastCheckpointSeq) return;
-    if (this.checkpointing) return this.checkpointing; // one at a time; the next call covers newer events
-    const { seq, hash } = this;
-    this.checkpointing = this.signed('checkpoint', seq, hash).then(() => {
-      this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, seq);
-    });
-    try {
-      await this.checkpointing;
-    } finally {
-      this.checkpointing = undefined;
-    }
-  }
-
-  /** Sends a signed checkpoint (or prune anchor) to the writer and waits for it to commit. */
-  async signed(kind: 'checkpoint' | 'prune', seq: number, hash: string, removed?: number): Promise<void> {
-    const tsMs = Date.now();
-    const signature = Buffer.from(await this.signer.sign(checkpointMessage(kind, seq, hash, tsMs))).toString(
-      'base64',
-    );
-    await this.call({
-      type: 'checkpoint',
-      batch: 0,
-      kind,
-      seq,
-      hash,
-      tsMs,
-      publicKey: this.signer.publicKey,
-      signature,
-      ...(removed === undefined ? {} : { removed }),
-    });
+  /** Writes a signed checkpoint of the committed head (no-op if nothing new, or no signer yet). */
+  checkpoint(): Promise<void> {
+    return this.checkpoints.write();
   }
 
   /**
    * Deletes whole runs older than `maxAgeDays` (or the oldest runs beyond `maxBytes`). Writes a
    * signed checkpoint of the head first, then a signed anchor, so `verify` still passes after.
    */
-  async prune(p: RetentionPolicy & { olderThan?: string }): Promise<PruneResult> {
-    await this.flush();
-    const db = this.requireReader();
-    let cutoff = p.olderThan
-      ? Date.parse(p.olderThan)
-      : p.maxAgeDays !== undefined
-        ? Date.now() - p.maxAgeDays * 86_400_000
-        : undefined;
-    if (p.maxBytes) {
-      const bySize = cutoffForSize(db, this.queries.bytes(), p.maxBytes);
-      if (bySize !== undefined) cutoff = Math.max(cutoff ?? 0, bySize);
-    }
-    if (cutoff === undefined || Number.isNaN(cutoff)) return { removedEvents: 0, removedRuns: 0 };
-    const cut = pruneCut(db, cutoff);
-    if (!cut) return { removedEvents: 0, removedRuns: 0 };
-    await this.checkpoint();
-    const hash = db.prepare('SELECT hash FROM events WHERE seq = ?').pluck().get(cut) as string;
-    const removedEvents = db.prepare('SELECT count(*) FROM events WHERE seq <= ?').pluck().get(cut) as number;
-    const removedRuns = db
-      .prepare('SELECT count(*) FROM runs WHERE last_seq <= ?')
-      .pluck()
-      .get(cut) as number;
-    await this.signed('prune', cut, hash, removedEvents);
-    return { removedEvents, removedRuns, anchorSeq: cut };
+  prune(p: RetentionPolicy & { olderThan?: string }): Promise<PruneResult> {
+    return this.checkpoints.prune(p);
   }
 
   /** Changes the size cap (pages of the database file); 0 = SQLite's default. */
@@ -488,7 +450,7 @@ export class Ledger {
       }
     });
     this.live.push(live);
-    if (this.seq - this.lastCheckpointSeq >= this.opts.checkpointEvery)
+    if (this.seq - this.checkpoints.lastSeq >= this.opts.checkpointEvery)
       void this.checkpoint().catch(() => undefined);
   }
 

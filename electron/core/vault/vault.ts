@@ -23,6 +23,7 @@ import { unlockWithPassphrase, unlockWithProvider } from './master-key.js';
 import { Minter } from './mint.js';
 import { Redactor } from './redactor.js';
 import { VaultStore } from './store.js';
+import { vaultSigningKey, type SigningKey } from './signing-key.js';
 
 export type { Lease, LeaseRequest, LeaseScope, LeaseFilter } from './leases.js';
 export type { KeyProvider } from './key-source.js';
@@ -53,6 +54,7 @@ export interface VaultOptions {
 /** The token vault: encrypted credentials in the core DB, short-lived scoped leases out. See README.md. */
 export class Vault {
   private key: Buffer | undefined;
+  private signingKey: SigningKey | undefined;
   private problem: { code: string; message: string } | undefined;
   private readonly desk: LeaseDesk;
   private readonly connects = new ConnectFlows();
@@ -128,6 +130,27 @@ export class Vault {
     return this.key ? deriveKeyWrap(this.key, purpose) : undefined;
   }
 
+  /**
+   * The ledger's checkpoint signer, its key sealed in the vault (see signing-key.ts); undefined
+   * while locked. `legacyKeyFile`: a ledger's own key file to adopt (sealed, then deleted).
+   */
+  checkpointSigner(legacyKeyFile?: string): SigningKey | undefined {
+    if (!this.key) return undefined;
+    const key = (this.signingKey ??= vaultSigningKey(
+      this.store,
+      deriveKeyWrap(this.key, 'ledger-signing-key'),
+      legacyKeyFile,
+    ));
+    return {
+      publicKey: key.publicKey,
+      sign: (bytes) => {
+        // Locked again since (not merely closed: the ledger closes last and signs a final checkpoint).
+        if (this.signingKey !== key) this.assertUnlocked();
+        return key.sign(bytes);
+      },
+    };
+  }
+
   async unlock(passphrase: string): Promise<VaultStatus> {
     if (this.source !== 'passphrase') {
       throw new GatehouseError(
@@ -147,6 +170,7 @@ export class Vault {
     if (this.source !== 'passphrase') return;
     this.revokeAll();
     this.key = undefined;
+    this.signingKey = undefined;
     this.creds.clear();
     this.opts.live?.publish('vault.changed', { locked: true });
   }

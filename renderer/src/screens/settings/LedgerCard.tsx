@@ -27,7 +27,14 @@ export function LedgerCard() {
                 </>
               ) : null}
               <dt>Checkpoint</dt>
-              <dd>seq {s.lastCheckpointSeq}</dd>
+              <dd>
+                seq {s.lastCheckpointSeq}
+                {s.checkpointsWaiting ? (
+                  <div className="small muted">
+                    Waiting for the vault (it holds the signing key): unlock it.
+                  </div>
+                ) : null}
+              </dd>
             </dl>
             {s.problem ? (
               <div className="state error">
