@@ -71,6 +71,8 @@ describe('Limits', () => {
     first.record('a', 'anthropic', usage(10), 0.6);
     first.record('b', 'anthropic', usage(10), 0.5);
     first.record('b', 'anthropic', usage(10), null); // unknown price: tokens still counted
+    expect(db.prepare('SELECT count(*) FROM limit_usage').pluck().get()).toBe(0); // saved in batches
+    first.close(); // as Policy.close() does at shutdown (and a timer every 500 ms before that)
     const second = new Limits(db, [limit({ id: 'cost', service: 'anthropic', costUsdPerDay: 1 })], c);
     expect(second.check('c', 'anthropic')).toMatchObject({ ok: false, rule: 'cost' });
     expect(second.status()).toEqual([
@@ -82,6 +84,17 @@ describe('Limits', () => {
         exhausted: true,
       }),
     ]);
+  });
+
+  it('writes usage to the core DB in one batch shortly after calls finish, summed per agent and service', async () => {
+    const db = new Database(':memory:');
+    const l = new Limits(db, [limit({ id: 't', agent: '*', tokensPerDay: 1000 })], clock());
+    for (let i = 0; i < 3; i++) l.record('a', 'llm', usage(10), 0.01);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(db.prepare('SELECT agent, service, requests, tokens FROM limit_usage').all()).toEqual([
+      { agent: 'a', service: 'llm', requests: 3, tokens: 30 },
+    ]);
+    l.close();
   });
 
   it('onExhausted: kill engages the kill switch once for the exhausted scope', async () => {

@@ -43,6 +43,11 @@ export function billedTokens(u: Partial<Usage>): number {
 export class Limits {
   private limits: PolicyLimit[] = [];
   private day = '';
+  /** When `day` ends (ms): the per-call day check is one comparison. */
+  private dayEndsMs = 0;
+  /** Usage recorded but not yet in the core DB (saved in one transaction every SAVE_MS). */
+  private readonly unsaved = new Map<string, UnsavedUsage>();
+  private saveTimer: NodeJS.Timeout | undefined;
   private readonly totals = new Map<string, Totals>();
   private readonly windows = new Map<string, number[]>();
   private readonly killed = new Set<string>();
@@ -57,8 +62,8 @@ export class Limits {
     this.q = {
       day: db.prepare('SELECT agent, service, tokens, cost_usd AS cost FROM limit_usage WHERE day = ?'),
       add: db.prepare(
-        `INSERT INTO limit_usage (day, agent, service, requests, tokens, cost_usd) VALUES (?, ?, ?, 1, ?, ?)
-         ON CONFLICT (day, agent, service) DO UPDATE SET requests = requests + 1,
+        `INSERT INTO limit_usage (day, agent, service, requests, tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, agent, service) DO UPDATE SET requests = requests + excluded.requests,
            tokens = tokens + excluded.tokens, cost_usd = cost_usd + excluded.cost_usd`,
       ),
     };
@@ -113,7 +118,7 @@ export class Limits {
     this.rollDay();
     const tokens = billedTokens(usage);
     const cost = costUsd ?? 0;
-    this.q.add.run(this.day, agentId, svc, tokens, cost);
+    this.stage(agentId, svc, tokens, cost);
     this.addTotals(agentId, svc, tokens, cost);
     for (const l of this.limits) {
       if (!applies(l, agentId, svc)) continue;
@@ -202,9 +207,55 @@ export class Limits {
     }
   }
 
+  /**
+   * Writes the usage recorded since the last save to the core DB, in one transaction. Runs
+   * every SAVE_MS while calls finish, at a day change and from close(); a failed write keeps
+   * the rows for the next attempt (the in-memory totals are what checks use meanwhile).
+   */
+  save(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.unsaved.size) return;
+    const rows = [...this.unsaved.values()];
+    try {
+      this.db.transaction(() => {
+        for (const r of rows) this.q.add.run(r.day, r.agent, r.service, r.requests, r.tokens, r.cost);
+      })();
+      this.unsaved.clear();
+    } catch {
+      this.saveTimer = setTimeout(() => this.save(), SAVE_MS * 4);
+      this.saveTimer.unref();
+    }
+  }
+
+  /** Saves what is pending and stops the save timer. */
+  close(): void {
+    this.save();
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+  }
+
+  private stage(agent: string, service: string, tokens: number, cost: number): void {
+    const key = `${this.day}${SEP}${agent}${SEP}${service}`;
+    const u = this.unsaved.get(key);
+    if (u) {
+      u.requests++;
+      u.tokens += tokens;
+      u.cost += cost;
+    } else this.unsaved.set(key, { day: this.day, agent, service, requests: 1, tokens, cost });
+    if (!this.saveTimer) {
+      this.saveTimer = setTimeout(() => this.save(), SAVE_MS);
+      this.saveTimer.unref();
+    }
+  }
+
   private rollDay(): void {
-    const day = new Date(this.nowMs()).toISOString().slice(0, 10);
+    const now = this.nowMs();
+    if (now < this.dayEndsMs && now >= this.dayEndsMs - DAY_MS) return;
+    const day = new Date(now).toISOString().slice(0, 10);
+    this.dayEndsMs = Date.parse(day) + DAY_MS;
     if (day === this.day) return;
+    this.save(); // the old day's rows, under the old day
     this.day = day;
     this.totals.clear();
     this.killed.clear();
@@ -215,6 +266,23 @@ export class Limits {
   private nowMs(): number {
     return (this.opts.now?.() ?? new Date()).getTime();
   }
+}
+
+const DAY_MS = 86_400_000;
+/**
+ * How long recorded usage may wait before it is written. The checks use in-memory totals, so
+ * this only bounds what a crash can forget (at most this much usage). One transaction per
+ * interval instead of one write per call keeps SQLite off the request path.
+ */
+const SAVE_MS = 500;
+
+interface UnsavedUsage {
+  day: string;
+  agent: string;
+  service: string;
+  requests: number;
+  tokens: number;
+  cost: number;
 }
 
 function applies(l: PolicyLimit, agent: string, service: string): boolean {

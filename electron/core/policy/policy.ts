@@ -67,5 +67,6 @@ export class Policy {
   close(): void {
     this.dispose();
     this.approvals.close();
+    this.limits.close();
   }
 }
