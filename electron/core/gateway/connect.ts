@@ -3,6 +3,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Agent } from '../agents/registry.js';
+import { denialEvent } from './admit.js';
 import type { GatewayDeps } from './deps.js';
 import { rawRefusal, type Refusal } from './deny.js';
 import type { InFlight } from './inflight.js';
@@ -174,15 +175,7 @@ export class ConnectHandler {
     const base = { agent: agent.id, run, service: serviceName, operation: label };
     if (decision.effect !== 'allow') {
       // Approval of raw tunnels is not offered: nothing inside them can be shown to the approver.
-      this.pipeline.record({
-        ...base,
-        kind: 'decision',
-        decision: 'deny',
-        rule: decision.rule,
-        status: 'denied',
-        summary: `${label} denied by ${decision.rule}`,
-        payload: { reason: decision.reason, door, operation },
-      });
+      this.pipeline.record(denialEvent(base, decision.rule, { reason: decision.reason, door, operation }));
       this.counters.denied(agent.id, serviceName, decision.rule);
       socket.end(rawRefusal({ status: 403, code: 'denied', reason: decision.reason, rule: decision.rule }));
       return;

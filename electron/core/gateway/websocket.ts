@@ -7,10 +7,11 @@ import { rawRefusal, type Refusal } from './deny.js';
 import type { InFlight } from './inflight.js';
 import { describeOperation } from './operation.js';
 import type { Pipeline, RequestContext } from './pipeline.js';
+import { ledgerUnwritable, noLedger, noPolicy, refuse, Refused } from './refusals.js';
 import { resolveTarget, RouteError, type Target } from './route.js';
 import type { GatewayCounters } from './stats.js';
 import type { Upstream } from './upstream.js';
-import { upgradeHeaders, WsRefused, wsRefuse, switchingProtocols } from './wsadmit.js';
+import { upgradeHeaders, switchingProtocols } from './wsadmit.js';
 import { ResponsesCalls } from './wscalls.js';
 import { relayFrames } from './wsrelay.js';
 
@@ -41,15 +42,15 @@ export class WebSocketRelay {
     const t0 = performance.now();
     try {
       if (String(req.headers.upgrade ?? '').toLowerCase() !== 'websocket')
-        throw wsRefuse(400, 'upgrade_unsupported', 'Only WebSocket upgrades are supported.', 'gateway-input');
+        throw refuse(400, 'upgrade_unsupported', 'Only WebSocket upgrades are supported.', 'gateway-input');
       try {
         target = resolveTarget(req, this.deps.services, ctx.intercepted);
       } catch (e) {
-        if (e instanceof RouteError) throw new WsRefused(e.refusal);
+        if (e instanceof RouteError) throw new Refused(e.refusal);
         throw e;
       }
       if (!target.url || !target.service)
-        throw wsRefuse(
+        throw refuse(
           400,
           'upgrade_unsupported',
           `WebSocket upgrades are not served on ${target.route} routes.`,
@@ -58,16 +59,9 @@ export class WebSocketRelay {
       const service = target.serviceName;
       label = `ws:${target.url.host}${target.url.pathname}`;
       const halted = this.deps.killSwitch?.halted(agent.id, service);
-      if (halted)
-        throw wsRefuse(403, 'killed', `The kill switch is engaged (${halted.kind}).`, 'kill-switch');
+      if (halted) throw refuse(403, 'killed', `The kill switch is engaged (${halted.kind}).`, 'kill-switch');
       const policy = this.deps.policy;
-      if (!policy)
-        throw wsRefuse(
-          503,
-          'policy_unavailable',
-          'No policy engine is loaded, so nothing is allowed.',
-          'policy-unavailable',
-        );
+      if (!policy) throw new Refused(noPolicy());
       const adapter = this.deps.adapters?.adapterFor(target.kind, target.servicePath, target.url.hostname);
       const responses = adapter !== undefined && /\/responses\/?$/.test(target.url.pathname);
       // The Responses transport is decided per response.create (the model is in the message);
@@ -89,17 +83,11 @@ export class WebSocketRelay {
         }
         if (decision.effect === 'approve')
           decision = { ...decision, effect: 'deny', reason: 'A WebSocket cannot be held for approval.' };
-        if (decision.effect === 'deny') throw wsRefuse(403, 'denied', decision.reason, decision.rule);
+        if (decision.effect === 'deny') throw refuse(403, 'denied', decision.reason, decision.rule);
       }
       const { headers, path, leased } = await upgradeHeaders(this.deps, req, agent, target, label);
       const ledger = this.deps.ledger;
-      if (!ledger)
-        throw wsRefuse(
-          503,
-          'ledger_unavailable',
-          'The audit ledger is not running, so nothing is forwarded.',
-          'ledger',
-        );
+      if (!ledger) throw new Refused(noLedger());
       const base = { agent: agent.id, run, service, operation: label };
       let connId: string;
       try {
@@ -119,12 +107,7 @@ export class WebSocketRelay {
           },
         });
       } catch {
-        throw wsRefuse(
-          503,
-          'ledger_unavailable',
-          'The audit ledger cannot write, so the request was not forwarded.',
-          'ledger',
-        );
+        throw new Refused(ledgerUnwritable());
       }
       const upReq = this.upstream.request(new URL(path, target.url), 'GET', headers);
       upReq.end();
@@ -136,7 +119,7 @@ export class WebSocketRelay {
           upReq.once('response', (res: IncomingMessage) => {
             res.resume();
             reject(
-              wsRefuse(
+              refuse(
                 502,
                 'upstream_refused_upgrade',
                 `The upstream answered ${res.statusCode} instead of switching protocols.`,
@@ -147,8 +130,8 @@ export class WebSocketRelay {
           upReq.once('error', (e: unknown) =>
             reject(
               isGatehouseError(e)
-                ? wsRefuse(e.status, e.code, `The upstream for ${service} could not be reached.`, 'upstream')
-                : wsRefuse(
+                ? refuse(e.status, e.code, `The upstream for ${service} could not be reached.`, 'upstream')
+                : refuse(
                     502,
                     'upstream_unreachable',
                     `The upstream for ${service} could not be reached.`,
@@ -175,7 +158,7 @@ export class WebSocketRelay {
       });
     } catch (e) {
       const r: Refusal =
-        e instanceof WsRefused
+        e instanceof Refused
           ? e.refusal
           : {
               status: 500,

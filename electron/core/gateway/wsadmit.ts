@@ -1,25 +1,19 @@
+/**
+ * What a WebSocket upgrade sends upstream and answers the agent: the upgrade request's headers
+ * (credential leased and injected) and the 101 relayed back.
+ */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { isGatehouseError } from '../../../shared/errors.js';
 import type { Agent } from '../agents/registry.js';
-import type { Refusal } from './deny.js';
 import type { GatewayDeps } from './deps.js';
-import { injectCredential, upstreamHeaders } from './headers.js';
+import { upstreamHeaders } from './headers.js';
+import { leaseCredential } from './inject.js';
 import type { Target } from './route.js';
-
-/** Thrown while admitting a WebSocket upgrade or one of its messages. */
-export class WsRefused extends Error {
-  constructor(readonly refusal: Refusal) {
-    super(refusal.reason);
-  }
-}
-
-export const wsRefuse = (status: number, code: string, reason: string, rule: string): WsRefused =>
-  new WsRefused({ status, code, reason, rule });
 
 /**
  * The upgrade request as it goes upstream: the agent's auth and hop-by-hop headers dropped
  * (upstreamHeaders), the upgrade re-requested, no extension offered (so frames stay readable:
- * no permessage-deflate), and the service's leased credential injected.
+ * no permessage-deflate), and the service's leased credential injected (`leaseCredential`:
+ * fail closed, throws `Refused`).
  */
 export async function upgradeHeaders(
   deps: GatewayDeps,
@@ -33,34 +27,14 @@ export async function upgradeHeaders(
   delete headers['accept-encoding'];
   headers.connection = 'Upgrade';
   headers.upgrade = 'websocket';
-  let path = target.url!.pathname + target.url!.search;
-  const leased: string[] = [];
-  const binding = target.service?.credential;
-  if (!binding) return { headers, path, leased };
-  const vault = deps.vault;
-  if (!vault)
-    throw wsRefuse(
-      503,
-      'vault_unavailable',
-      'This service needs a credential and the vault is not running.',
-      'vault',
-    );
-  if (vault.locked)
-    throw wsRefuse(503, 'vault_locked', 'The vault is locked: unlock it to use this service.', 'vault');
-  try {
-    const lease = await vault.lease({
-      agent: agent.id,
-      service: target.serviceName,
-      credential: binding.credential,
-      operation: label,
-    });
-    leased.push(lease.value);
-    path = injectCredential(headers, path, binding.inject, lease.value);
-  } catch (e) {
-    const code = isGatehouseError(e) ? e.code : 'lease_failed';
-    const msg = isGatehouseError(e) ? e.message : 'The vault could not lease the credential.';
-    throw wsRefuse(isGatehouseError(e) && e.status < 500 && e.status !== 404 ? 403 : 503, code, msg, 'vault');
-  }
+  const { path, leased } = await leaseCredential(
+    deps,
+    agent,
+    target,
+    label,
+    headers,
+    target.url!.pathname + target.url!.search,
+  );
   return { headers, path, leased };
 }
 

@@ -6,6 +6,8 @@ import { refusalBody, type Refusal } from './deny.js';
 import { isRecord } from './operation.js';
 import type { Pipeline } from './pipeline.js';
 import type { AdapterPort, PolicyDecision, ResponseParserPort } from './ports.js';
+import { fullUsage } from './record.js';
+import { ledgerUnwritable, noPolicy } from './refusals.js';
 import type { Target } from './route.js';
 import { encodeFrame, OP, type Message } from './wsframe.js';
 
@@ -109,13 +111,7 @@ export class ResponsesCalls {
         rule: 'kill-switch',
       });
     const policy = this.deps.policy;
-    if (!policy)
-      return refuse({
-        status: 503,
-        code: 'policy_unavailable',
-        reason: 'No policy engine is loaded, so nothing is allowed.',
-        rule: 'policy-unavailable',
-      });
+    if (!policy) return refuse(noPolicy());
     let decision: PolicyDecision;
     try {
       decision = policy.decide({ agent: this.agent, service, operation });
@@ -205,13 +201,7 @@ export class ResponsesCalls {
         },
       });
     } catch {
-      const r = {
-        status: 503,
-        code: 'ledger_unavailable',
-        reason: 'The audit ledger cannot write, so the request was not forwarded.',
-        rule: 'ledger',
-      };
-      return { ...refuse(r, false), close: true };
+      return { ...refuse(ledgerUnwritable(), false), close: true };
     }
     for (const ev of events) this.pipeline.record({ ...base, ...ev, ...this.base, parent: requestId });
     if (this.current) this.finish('incomplete');
@@ -284,19 +274,9 @@ export class ResponsesCalls {
     for (const ev of parsed.events)
       this.pipeline.record({ ...base, ...ev, ...this.base, parent: call.requestId });
     try {
-      this.deps.limits?.record(this.agent.id, this.base.service, full(usage), cost);
+      this.deps.limits?.record(this.agent.id, this.base.service, fullUsage(usage), cost);
     } catch {
       // Accounting must not break the connection.
     }
   }
-}
-
-function full(u: Partial<Usage> | undefined): Usage {
-  return {
-    inputTokens: u?.inputTokens ?? 0,
-    outputTokens: u?.outputTokens ?? 0,
-    cacheReadTokens: u?.cacheReadTokens ?? 0,
-    cacheWriteTokens: u?.cacheWriteTokens ?? 0,
-    reasoningTokens: u?.reasoningTokens ?? 0,
-  };
 }

@@ -1,0 +1,137 @@
+/**
+ * Admission of an HTTP call once its operation is known: the policy decision (fail closed when
+ * there is no engine or it throws), approvals (the call is held; the agent disconnecting or a
+ * kill withdraws it) and limits. Each refusal is recorded and thrown as `Refused`.
+ */
+import type { LedgerEventInput } from '../../../shared/events.js';
+import { callBase, type CallBase, type HttpCall, type StageKit } from './call.js';
+import type { DescribedOperation } from './operation.js';
+import type { PolicyDecision, PolicyPort, PolicyRequest } from './ports.js';
+import { forRecord } from './record.js';
+import { noPolicy, refuse, Refused } from './refusals.js';
+
+/** The policy's decision; an engine that throws denies (rule `policy-error`). */
+function decide(policy: PolicyPort, request: PolicyRequest): PolicyDecision {
+  try {
+    return policy.decide(request);
+  } catch {
+    return {
+      effect: 'deny',
+      rule: 'policy-error',
+      reason: 'The policy engine failed on this request.',
+      version: -1,
+    };
+  }
+}
+
+/** The `decision` event of a call the policy denied (also a denied CONNECT tunnel's). */
+export function denialEvent(base: CallBase, rule: string, payload: unknown): LedgerEventInput {
+  return {
+    ...base,
+    kind: 'decision',
+    decision: 'deny',
+    rule,
+    status: 'denied',
+    summary: `${base.operation} denied by ${rule}`,
+    payload,
+  };
+}
+
+/**
+ * Policy → approvals → limits. Returns the decision the call goes ahead under, or undefined when
+ * the call ended (killed, or the agent left) while it was held for approval.
+ */
+export async function admit(
+  p: StageKit,
+  call: HttpCall,
+  described: DescribedOperation,
+): Promise<PolicyDecision | undefined> {
+  const { agent } = call.ctx;
+  const { operation, label } = described;
+  const policyRequest = { agent, service: { name: call.service, kind: call.target.kind }, operation };
+
+  const policy = p.deps.policy;
+  if (!policy) throw new Refused(noPolicy());
+  const decision = decide(policy, policyRequest);
+  const base = callBase(call, label);
+  if (decision.effect === 'deny') {
+    p.record(
+      denialEvent(base, decision.rule, {
+        reason: decision.reason,
+        door: call.ctx.door,
+        operation: forRecord(operation),
+        observed: decision.observed,
+        policyVersion: decision.version,
+      }),
+    );
+    throw refuse(403, 'denied', decision.reason, decision.rule);
+  }
+  if (decision.effect === 'approve' && !(await hold(p, call, base, decision, policyRequest)))
+    return undefined;
+  checkLimits(p, call, base);
+  return decision;
+}
+
+/** Holds the call for an approver; false when it ended meanwhile. Anything but 'approved' refuses. */
+async function hold(
+  p: StageKit,
+  call: HttpCall,
+  base: CallBase,
+  decision: PolicyDecision,
+  request: PolicyRequest,
+): Promise<boolean> {
+  const { res } = call;
+  const label = base.operation;
+  const approvals = p.deps.approvals;
+  p.record({
+    ...base,
+    kind: 'decision',
+    decision: 'approve',
+    rule: decision.rule,
+    status: 'held',
+    summary: `${label} held for approval (${decision.rule})`,
+    payload: { reason: decision.reason, door: call.ctx.door, operation: forRecord(request.operation) },
+  });
+  const held = new AbortController();
+  const cancel = (): void => held.abort();
+  res.once('close', cancel);
+  const answer = approvals
+    ? await approvals.request({
+        agent: request.agent,
+        service: request.service,
+        operation: request.operation,
+        summary: `${request.agent.id} → ${label}`,
+        rule: decision.rule,
+        ...(decision.approvalTimeoutSeconds ? { timeoutSeconds: decision.approvalTimeoutSeconds } : {}),
+        run: call.run,
+        signal: held.signal,
+      })
+    : 'denied';
+  res.off('close', cancel);
+  if (call.killed || res.destroyed) return false;
+  if (answer !== 'approved')
+    throw refuse(
+      403,
+      'approval_denied',
+      approvals
+        ? 'The request was not approved.'
+        : 'Approval is required but no approvals service is running.',
+      decision.rule,
+    );
+  return true;
+}
+
+function checkLimits(p: StageKit, call: HttpCall, base: CallBase): void {
+  const limits = p.deps.limits;
+  if (!limits) return;
+  const check = limits.check(call.ctx.agent.id, call.service);
+  if (check.ok) return;
+  p.record({
+    ...base,
+    kind: 'limit',
+    rule: check.rule,
+    status: 'denied',
+    summary: `${base.operation} refused: ${check.reason}`,
+  });
+  throw refuse(429, 'limit', check.reason, check.rule);
+}
