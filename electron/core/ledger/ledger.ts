@@ -1,19 +1,17 @@
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { eventKinds, type LedgerEvent, type LedgerEventInput } from '../../../shared/events.js';
-import { GatehouseError } from '../../../shared/errors.js';
+import type { LedgerEvent, LedgerEventInput } from '../../../shared/events.js';
 import { IdClock } from './ids.js';
 import { Redactor } from './redact.js';
 import { LiveFanout } from './fanout.js';
-import { describeFault, type LedgerProblem } from './faults.js';
 import { fileSigner, type CheckpointSigner } from './signer.js';
 import { Checkpoints, type PruneResult, type RetentionPolicy } from './checkpoints.js';
-import type { FromWriter, ToWriter, WriterInit } from './protocol.js';
+import type { FromWriter, WriterInit } from './protocol.js';
 import { startCheckpointer, startWriter } from './threads.js';
 import { LedgerQueries } from './queries.js';
-import { GENESIS_HASH } from './record.js';
 import { verifyLedger, type VerifyResult } from './verify.js';
+import { WriteQueue } from './write-queue.js';
 
 export interface LedgerOptions {
   file: string;
@@ -59,23 +57,6 @@ export interface LedgerStatus {
   fix?: string;
 }
 
-interface Deferred {
-  resolve: (v: string) => void;
-  reject: (e: Error) => void;
-}
-interface Pending {
-  json: string;
-  payload: string | null;
-  id: string;
-  durable?: Deferred;
-  tsMs: number;
-  /** For live delivery: the event as given (undefined = rebuild from the redacted JSON). */
-  live?: LedgerEventInput | undefined;
-}
-
-const kindSet = new Set<string>(eventKinds);
-const MAX_BATCH = 8192;
-
 /**
  * The audit ledger: append-only, hash-chained, written by one worker thread that group-commits.
  * `append` never blocks; `appendDurable` resolves once the event is committed ("ledger before
@@ -86,24 +67,9 @@ export class Ledger {
   private readonly clock = new IdClock();
   private readonly redactor = new Redactor();
   private readonly live = new LiveFanout();
-  private queue: Pending[] = [];
-  private readonly inFlight = new Map<number, Pending[]>();
-  private readonly control = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
-  private nextBatch = 1;
-  private durableQueued = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private immediate = false;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly writes: WriteQueue;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
-  private fault: LedgerProblem | undefined;
-  private closed = false;
-  /** The writer thread is gone (failed to open the database, or crashed). */
-  private dead = false;
-  private dropped = 0;
-  private lastCommitAt: Date | undefined;
-  private seq = 0;
-  private hash = GENESIS_HASH;
 
   private checkpointer: Worker | undefined;
   private checkpointerExited: Promise<unknown> = Promise.resolve();
@@ -118,23 +84,21 @@ export class Ledger {
       Pick<LedgerOptions, 'flushIntervalMs' | 'checkpointEvery' | 'maxPending'>
     >,
   ) {
+    this.writes = new WriteQueue(worker, this.clock, this.redactor, this.live, opts, (seq) =>
+      this.checkpointIfDue(seq),
+    );
     this.queries = new LedgerQueries(reader, () => this.requireReader());
     this.checkpoints = new Checkpoints(
       {
         head: () => this.head,
-        writable: () => !this.closed && !this.dead && !this.fault,
-        call: (m) => this.call(m),
+        writable: () => this.writes.writable,
+        call: (m) => this.writes.call(m),
         flush: () => this.flush(),
         reader: () => this.requireReader(),
         bytes: () => this.queries.bytes(),
       },
       signer,
     );
-    worker.on('message', (m: FromWriter) => this.onMessage(m));
-    worker.on('error', (e) => this.writerDied(e.message));
-    worker.on('exit', () => {
-      if (!this.closed) this.writerDied('The ledger writer stopped.');
-    });
   }
 
   static async open(opts: LedgerOptions): Promise<Ledger> {
@@ -166,8 +130,8 @@ export class Ledger {
       maxPending: opts.maxPending ?? 200_000,
     });
     if (first.type === 'ready') {
-      ledger.seq = first.seq;
-      ledger.hash = first.hash;
+      ledger.writes.seq = first.seq;
+      ledger.writes.hash = first.hash;
       ledger.checkpoints.lastSeq = ledger.queries.lastCheckpointSeq();
       const cp = startCheckpointer(opts.file, 250);
       ledger.checkpointer = cp;
@@ -184,23 +148,22 @@ export class Ledger {
         ledger.retentionTimer.unref();
       }
     } else {
-      if (first.type === 'initError') ledger.onFault(first.code, first.message);
-      else ledger.onFault('WORKER', 'message' in first ? first.message : 'The ledger writer did not start.');
-      ledger.dead = true; // nothing will ever be written: refuse at once rather than queue
+      const message = 'message' in first ? first.message : 'The ledger writer did not start.';
+      ledger.writes.notStarted(first.type === 'initError' ? first.code : 'WORKER', message);
     }
     return ledger;
   }
 
   /** Queues an event and returns its id at once. */
   append(e: LedgerEventInput): string {
-    return this.enqueue(e, undefined);
+    return this.writes.enqueue(e, undefined);
   }
 
   /** Resolves with the event id once it is committed to disk. */
   appendDurable(e: LedgerEventInput): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       try {
-        this.enqueue(e, { resolve, reject });
+        this.writes.enqueue(e, { resolve, reject });
       } catch (err) {
         reject(err as Error);
       }
@@ -221,18 +184,19 @@ export class Ledger {
   }
 
   status(): LedgerStatus {
-    const state = this.closed ? 'closed' : this.fault ? 'unavailable' : 'ok';
+    const w = this.writes;
+    const state = w.closed ? 'closed' : w.fault ? 'unavailable' : 'ok';
     return {
       ok: state === 'ok',
       state,
       file: this.file,
-      events: this.seq,
-      pending: this.queue.length + [...this.inFlight.values()].reduce((n, b) => n + b.length, 0),
-      dropped: this.dropped,
-      ...(this.lastCommitAt ? { lastCommitAt: this.lastCommitAt.toISOString() } : {}),
+      events: w.seq,
+      pending: w.pending,
+      dropped: w.dropped,
+      ...(w.lastCommitAt ? { lastCommitAt: w.lastCommitAt.toISOString() } : {}),
       lastCheckpointSeq: this.checkpoints.lastSeq,
       ...(this.checkpoints.waiting ? { checkpointsWaiting: true } : {}),
-      ...(this.fault ? { problem: this.fault.problem, fix: this.fault.fix } : {}),
+      ...(w.fault ? { problem: w.fault.problem, fix: w.fault.fix } : {}),
     };
   }
 
@@ -258,7 +222,7 @@ export class Ledger {
 
   /** The committed head of the chain. */
   get head(): { seq: number; hash: string } {
-    return { seq: this.seq, hash: this.hash };
+    return { seq: this.writes.seq, hash: this.writes.hash };
   }
 
   /** Writes a signed checkpoint of the committed head (no-op if nothing new, or no signer yet). */
@@ -276,27 +240,21 @@ export class Ledger {
 
   /** Changes the size cap (pages of the database file); 0 = SQLite's default. */
   setMaxPages(pages: number): Promise<void> {
-    return this.call({ type: 'setMaxPages', batch: 0, pages: pages || 4294967294 });
+    return this.writes.call({ type: 'setMaxPages', batch: 0, pages: pages || 4294967294 });
   }
 
   /** Resolves once every event appended so far is committed (or has failed). */
-  async flush(): Promise<void> {
-    while (this.queue.length || this.inFlight.size) {
-      if ((this.fault || this.dead) && !this.inFlight.size) return;
-      this.schedule(true);
-      await new Promise((r) => setTimeout(r, 1));
-    }
+  flush(): Promise<void> {
+    return this.writes.flush();
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.writes.closed) return;
     await this.flush();
     await this.checkpoint().catch(() => undefined);
-    this.closed = true;
-    for (const t of [this.timer, this.retryTimer, this.checkpointTimer, this.retentionTimer])
-      if (t) clearTimeout(t);
+    for (const t of [this.checkpointTimer, this.retentionTimer]) if (t) clearTimeout(t);
     this.live.close();
-    if (!this.dead) await this.call({ type: 'close', batch: 0 }).catch(() => undefined);
+    await this.writes.close();
     this.reader?.close();
     if (this.checkpointer) {
       this.checkpointer.postMessage('close');
@@ -306,193 +264,13 @@ export class Ledger {
     await this.worker.terminate();
   }
 
-  private requireReader(): Database.Database {
-    if (!this.reader) throw this.unavailable();
-    return this.reader;
-  }
-
-  private unavailable(): GatehouseError {
-    const f = this.fault ?? describeFault('CLOSED', 'closed');
-    const text = this.closed ? 'The audit ledger is closed.' : `${f.problem} ${f.fix}`;
-    return new GatehouseError('ledger_unavailable', text, 503);
-  }
-
-  private enqueue(e: LedgerEventInput, durable: Deferred | undefined): string {
-    if (!kindSet.has(e.kind))
-      throw new GatehouseError('bad_input', `Unknown ledger event kind "${String(e.kind)}".`);
-    const [id, tsMs] = this.clock.next();
-    if (this.closed || this.dead) {
-      if (durable) throw this.unavailable();
-      this.dropped++;
-      return id;
-    }
-    // The fields and the payload travel as separate JSON texts, so the writer re-reads a payload
-    // only when it has text to index or history to split out. Nothing copies the caller's object.
-    const { payload: given, ...fields } = e;
-    const raw = `{"id":"${id}","ts_ms":${tsMs},${JSON.stringify(fields).slice(1)}`;
-    const json = this.redactor.apply(raw);
-    const rawPayload = given === undefined ? null : (JSON.stringify(given) ?? null);
-    const payload = rawPayload === null ? null : this.redactor.apply(rawPayload);
-    const p: Pending = { json, payload, id, tsMs };
-    if (durable) {
-      p.durable = durable;
-      this.durableQueued++;
-    }
-    // Live subscribers get the event after commit; keep the caller's object unless redaction changed it.
-    if (this.live.active) p.live = json === raw && payload === rawPayload ? e : undefined;
-    this.queue.push(p);
-    // A healthy writer that is behind catches up; only while the disk refuses writes is memory capped.
-    if (this.queue.length > (this.fault ? this.opts.maxPending : this.opts.maxPending * 10)) this.shed();
-    this.schedule(durable !== undefined);
-    return id;
-  }
-
-  /** Memory bound while the disk is unwritable: drop the oldest plain events, never a durable one silently. */
-  private shed(): void {
-    const over = this.queue.length - (this.fault ? this.opts.maxPending : this.opts.maxPending * 10);
-    const cut = this.queue.splice(0, over);
-    for (const p of cut) {
-      if (p.durable) {
-        this.durableQueued--;
-        p.durable.reject(this.unavailable());
-      } else this.dropped++;
-    }
-  }
-
-  private schedule(urgent: boolean): void {
-    if (!this.queue.length || this.inFlight.size >= 2 || this.retryTimer || this.closed) return;
-    if (urgent || this.durableQueued > 0 || this.queue.length >= MAX_BATCH) {
-      if (this.immediate) return;
-      this.immediate = true;
-      setImmediate(() => {
-        this.immediate = false;
-        this.send();
-      });
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.send();
-      }, this.opts.flushIntervalMs);
-    }
-  }
-
-  private send(): void {
-    if (!this.queue.length || this.inFlight.size >= 2 || this.retryTimer) return;
-    const items = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
-    this.queue = items === this.queue ? [] : this.queue.slice(MAX_BATCH);
-    const batch = this.nextBatch++;
-    this.inFlight.set(batch, items);
-    const wantHashes = this.live.active;
-    this.post({
-      type: 'batch',
-      batch,
-      items: items.map((p) => p.json),
-      payloads: items.map((p) => p.payload),
-      wantHashes,
-    });
-  }
-
-  private post(m: ToWriter): void {
-    this.worker.postMessage(m);
-  }
-
-  private call(m: ToWriter): Promise<void> {
-    const batch = this.nextBatch++;
-    return new Promise<void>((resolve, reject) => {
-      this.control.set(batch, { resolve, reject });
-      this.post({ ...m, batch });
-    });
-  }
-
-  private onMessage(m: FromWriter): void {
-    if (m.type !== 'ack' && m.type !== 'fail') return;
-    const ctl = this.control.get(m.batch);
-    if (ctl) {
-      this.control.delete(m.batch);
-      if (m.type === 'ack') ctl.resolve();
-      else
-        ctl.reject(new GatehouseError('ledger_unavailable', describeFault(m.code, m.message).problem, 503));
-      return;
-    }
-    const items = this.inFlight.get(m.batch);
-    if (!items) return;
-    this.inFlight.delete(m.batch);
-    if (m.type === 'ack') this.committed(items, m);
-    else this.failed(items, m.code, m.message);
-    this.schedule(false);
-  }
-
-  private committed(items: Pending[], m: Extract<FromWriter, { type: 'ack' }>): void {
-    this.seq = m.firstSeq + m.count - 1;
-    this.hash = m.lastHash;
-    this.lastCommitAt = new Date();
-    if (!this.dead) this.fault = undefined;
-    const live: LedgerEvent[] = [];
-    items.forEach((p, i) => {
-      if (p.durable) {
-        this.durableQueued--;
-        p.durable.resolve(p.id);
-      }
-      if (m.hashes) {
-        let src = p.live;
-        if (!src) {
-          const { ts_ms: _ts, ...rest } = JSON.parse(p.json) as LedgerEventInput & { ts_ms?: number };
-          src = p.payload === null ? rest : { ...rest, payload: JSON.parse(p.payload) as unknown };
-        }
-        const ev = {
-          ...src,
-          id: p.id,
-          seq: m.firstSeq + i,
-          ts: new Date(p.tsMs).toISOString(),
-          hash: m.hashes[i] ?? '',
-        };
-        live.push(ev as LedgerEvent);
-      }
-    });
-    this.live.push(live);
-    if (this.seq - this.checkpoints.lastSeq >= this.opts.checkpointEvery)
+  private checkpointIfDue(seq: number): void {
+    if (seq - this.checkpoints.lastSeq >= this.opts.checkpointEvery)
       void this.checkpoint().catch(() => undefined);
   }
 
-  private failed(items: Pending[], code: string, message: string): void {
-    this.onFault(code, message);
-    const err = this.unavailable();
-    const keep: Pending[] = [];
-    for (const p of items) {
-      if (p.durable) {
-        this.durableQueued--;
-        p.durable.reject(err); // the caller refuses the action, so its event is not written later
-      } else keep.push(p);
-    }
-    this.queue = keep.concat(this.queue);
-    if (this.queue.length > this.opts.maxPending) this.shed();
-    if (!this.retryTimer && !this.closed) {
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.schedule(true);
-      }, 250);
-    }
-  }
-
-  /** The writer is gone: nothing can be committed any more, so every waiting caller is refused. */
-  private writerDied(message: string): void {
-    if (this.closed || this.dead) return;
-    if (!this.fault) this.onFault('WORKER', message);
-    this.dead = true;
-    const err = new GatehouseError(
-      'ledger_unavailable',
-      `The audit ledger writer stopped (${message}). Restart Gatehouse.`,
-      503,
-    );
-    for (const items of this.inFlight.values()) for (const p of items) p.durable?.reject(err);
-    for (const p of this.queue) p.durable?.reject(err);
-    for (const c of this.control.values()) c.reject(err);
-    this.inFlight.clear();
-    this.control.clear();
-    this.queue = [];
-  }
-
-  private onFault(code: string, message: string): void {
-    this.fault = describeFault(code, message);
+  private requireReader(): Database.Database {
+    if (!this.reader) throw this.writes.unavailable();
+    return this.reader;
   }
 }
