@@ -11,7 +11,7 @@ import { forRecord } from './record.js';
 import { noPolicy, refuse, Refused } from './refusals.js';
 
 /** The policy's decision; an engine that throws denies (rule `policy-error`). */
-function decide(policy: PolicyPort, request: PolicyRequest): PolicyDecision {
+export function decide(policy: PolicyPort, request: PolicyRequest): PolicyDecision {
   try {
     return policy.decide(request);
   } catch {

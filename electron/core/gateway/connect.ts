@@ -3,7 +3,7 @@ import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket } from 'node:tls';
 import type { Agent } from '../agents/registry.js';
-import { denialEvent } from './admit.js';
+import { admitTunnel } from './tunnel-admit.js';
 import type { GatewayDeps } from './deps.js';
 import { rawRefusal, type Refusal } from './deny.js';
 import type { InFlight } from './inflight.js';
@@ -153,33 +153,23 @@ export class ConnectHandler {
     const label = `http:CONNECT ${target.host}:${target.port}`;
     const operation = { type: 'http' as const, method: 'CONNECT', host: target.host, path: '', query: {} };
     const service = this.deps.services.get(serviceName);
-    const policy = this.deps.policy;
-    let decision;
-    try {
-      decision = policy
-        ? policy.decide({ agent, service: { name: serviceName, kind: service?.kind ?? 'http' }, operation })
-        : {
-            effect: 'deny' as const,
-            rule: 'policy-unavailable',
-            reason: 'No policy engine is loaded.',
-            version: -1,
-          };
-    } catch {
-      decision = {
-        effect: 'deny' as const,
-        rule: 'policy-error',
-        reason: 'The policy engine failed on this request.',
-        version: -1,
-      };
-    }
     const base = { agent: agent.id, run, service: serviceName, operation: label };
-    if (decision.effect !== 'allow') {
-      // Approval of raw tunnels is not offered: nothing inside them can be shown to the approver.
-      this.pipeline.record(denialEvent(base, decision.rule, { reason: decision.reason, door, operation }));
-      this.counters.denied(agent.id, serviceName, decision.rule);
-      socket.end(rawRefusal({ status: 403, code: 'denied', reason: decision.reason, rule: decision.rule }));
+    const admitted = await admitTunnel(this.deps, this.inflight, {
+      agent,
+      service: { name: serviceName, kind: service?.kind ?? 'http' },
+      operation,
+      base,
+      door,
+      socket,
+      record: (e) => this.pipeline.record(e),
+    });
+    if ('refusal' in admitted) {
+      if (admitted.refusal.code !== 'gone')
+        this.counters.denied(agent.id, serviceName, admitted.refusal.rule);
+      if (!socket.destroyed) socket.end(rawRefusal(admitted.refusal));
       return;
     }
+    const decision = admitted.decision;
     const ledger = this.deps.ledger;
     let requestId: string;
     try {

@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fetch as undiciFetch, ProxyAgent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl } from './curl.js';
 import { openTestbed, SECRET, type Testbed } from './testbed.js';
-
-const run = promisify(execFile);
 
 const POLICY = `
 policy: 1
@@ -26,17 +23,6 @@ rules:
 limits: []
 guardrails: []
 `;
-
-/** curl through the host door; returns status line info without throwing on HTTP errors. */
-async function curl(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  try {
-    const r = await run('curl', ['-sS', '--max-time', '10', ...args]);
-    return { code: 0, out: r.stdout, err: r.stderr };
-  } catch (e) {
-    const x = e as { code: number; stdout: string; stderr: string };
-    return { code: x.code, out: x.stdout, err: x.stderr };
-  }
-}
 
 describe('forward proxy and CONNECT (curl, undici) through the host door', () => {
   let tb: Testbed;
