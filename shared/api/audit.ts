@@ -219,7 +219,13 @@ export const auditProcedures = {
       content: z.boolean().default(true),
     }),
     /** events: the content span events sent (0 with content false). */
-    z.object({ spans: z.number(), events: z.number(), status: z.number() }),
+    z.object({
+      spans: z.number(),
+      events: z.number(),
+      status: z.number(),
+      /** The run has more events than one export sends (20,000): only the first were exported. */
+      truncated: z.boolean().optional(),
+    }),
   ),
   'audit.prune': procedure(
     'Delete whole runs older than a cutoff (or beyond a size), checkpointing first so verify still passes.',

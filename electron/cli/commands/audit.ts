@@ -141,7 +141,13 @@ export const auditCommand: Command = {
           const what = content
             ? `${r.spans} spans with ${r.events} content events`
             : `${r.spans} spans (no content)`;
-          println(io.stdout, json ? JSON.stringify(r) : `Sent ${what} to ${values.otlp} (HTTP ${r.status}).`);
+          const cut = r.truncated
+            ? ' The run is longer than one export: only its first 20,000 events were sent.'
+            : '';
+          println(
+            io.stdout,
+            json ? JSON.stringify(r) : `Sent ${what} to ${values.otlp} (HTTP ${r.status}).${cut}`,
+          );
           return r.status < 300 ? EXIT.ok : EXIT.failed;
         }
         const out = values.out ? createWriteStream(values.out, { mode: 0o600 }) : io.stdout;

@@ -1,5 +1,5 @@
 import type { LedgerEvent } from '../../../shared/events.js';
-import { attr, hex, nanos, type OtlpSpan } from './otlp.js';
+import { attr, hex, listAttr, nanos, type OtlpSpan } from './otlp.js';
 import { GenAiContent } from './otlp-events.js';
 
 /** One JSONL line per event: the event with conversation messages inlined. */
@@ -83,10 +83,7 @@ export function runToSpans(run: string, events: LedgerEvent[], opts: { content?:
         ...attr('gen_ai.usage.cache_read.input_tokens', e.usage?.cacheReadTokens),
         ...attr('gen_ai.usage.cache_creation.input_tokens', e.usage?.cacheWriteTokens),
         ...attr('gen_ai.response.model', typeof p.model === 'string' ? p.model : undefined),
-        ...attr(
-          'gen_ai.response.finish_reasons',
-          typeof p.stopReason === 'string' ? p.stopReason : undefined,
-        ),
+        ...listAttr('gen_ai.response.finish_reasons', typeof p.stopReason === 'string' ? [p.stopReason] : []),
         ...attr('gatehouse.cost_usd', e.costUsd),
         ...attr('gatehouse.status', e.status),
       );

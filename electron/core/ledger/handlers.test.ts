@@ -64,6 +64,7 @@ function recordSession(ledger: Ledger, agent: string, opts: { deny?: boolean; to
       latencyMs: 120,
       usage: { inputTokens: 100, outputTokens: 20 },
       costUsd: 0.001,
+      payload: { stopReason: 'end_turn' },
     });
     history.push({ role: 'assistant', content: `turn ${turn} answer` });
   }
@@ -310,6 +311,22 @@ describe('audit control API', () => {
     expect(await ledger.prune({ olderThan: cutoff })).toEqual({ removedEvents: 0, removedRuns: 0 });
   });
 
+  it('says when a run is too long for one OTLP export (only the first 20,000 events go)', async () => {
+    const { ledger, api } = await setup();
+    const run = ledger.newRunId();
+    for (let i = 0; i < 20_001; i++) ledger.append({ kind: 'action', run, agent: 'a', summary: `step ${i}` });
+    await ledger.flush();
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(() => r())));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const out = await api.call('audit.exportOtlp', { run, url, content: false }, ctx);
+    expect(out).toMatchObject({ status: 200, truncated: true });
+  });
+
   it('exports a run as gen_ai spans to an OTLP/HTTP collector on loopback, content as span events', async () => {
     const { ledger, api } = await setup();
     const canary = 'pelican-canary-7f3a9c21e0';
@@ -365,6 +382,11 @@ describe('audit control API', () => {
       'gen_ai.usage.output_tokens': '20',
       'gen_ai.conversation.id': run,
     });
+    // A list of strings, as the convention says (not a bare string).
+    expect(chats[0]?.attributes.find((x) => x.key === 'gen_ai.response.finish_reasons')?.value).toEqual({
+      arrayValue: { values: [{ stringValue: 'end_turn' }] },
+    });
+    expect(out).not.toHaveProperty('truncated');
 
     // Content: each message once, on the span that sent or received it, at its ledger event's time.
     const ledgerTs = new Map(

@@ -116,11 +116,12 @@ export function auditHandlers({ ledger, agentsWithLabel }: AuditDeps): Handlers<
     },
     'audit.exportOtlp': async ({ run, url, content }) => {
       mustRun(run);
-      const spans = runToSpans(run, runEvents(run, true).events, { content });
+      const { events: recorded, truncated } = runEvents(run, true);
+      const spans = runToSpans(run, recorded, { content });
       const events = spans.reduce((n, s) => n + (s.events?.length ?? 0), 0);
       try {
         const { status } = await postOtlp(url, spans);
-        return { spans: spans.length, events, status };
+        return { spans: spans.length, events, status, ...(truncated ? { truncated: true } : {}) };
       } catch (e) {
         throw new GatehouseError(
           'otlp_unreachable',

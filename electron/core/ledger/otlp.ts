@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 
 /** The OTLP/HTTP JSON shapes the ledger export writes (a subset of opentelemetry-proto). */
 export type AnyValue =
-  { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean };
+  | { stringValue: string }
+  | { intValue: string }
+  | { doubleValue: number }
+  | { boolValue: boolean }
+  | { arrayValue: { values: AnyValue[] } };
 export interface Attr {
   key: string;
   value: AnyValue;
@@ -38,6 +42,12 @@ export function attr(key: string, v: string | number | boolean | undefined | nul
   if (typeof v === 'string') return [{ key, value: { stringValue: v } }];
   if (typeof v === 'boolean') return [{ key, value: { boolValue: v } }];
   return [{ key, value: Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v } }];
+}
+
+/** A string-array attribute (e.g. `gen_ai.response.finish_reasons`), or none when empty. */
+export function listAttr(key: string, values: readonly string[]): Attr[] {
+  if (!values.length) return [];
+  return [{ key, value: { arrayValue: { values: values.map((v) => ({ stringValue: v })) } } }];
 }
 
 /** A string attribute's value on a span, if set. */
