@@ -4,6 +4,7 @@ import {
   McpError,
   type CallToolResult,
   type GetPromptResult,
+  type Progress,
   type Prompt,
   type ReadResourceResult,
   type Resource,
@@ -15,6 +16,13 @@ import type { McpServerConfig } from '../../../shared/api/mcp.js';
 import { isGatehouseError } from '../../../shared/errors.js';
 import { Upstream, type ResolveSecret } from './upstream.js';
 import { scrubDeep, summarizeArgs } from './scrub.js';
+
+/** What the agent's side of a tools/call passes down: its cancellation, and where progress goes. */
+export interface CallRelay {
+  signal?: AbortSignal;
+  /** Upstream progress for this call (secrets scrubbed); absent = the agent asked for none. */
+  onProgress?: (p: Progress) => void;
+}
 
 export interface McpAgent {
   id: string;
@@ -155,6 +163,7 @@ export class McpGovernor<A extends McpAgent> {
     name: string,
     args: Record<string, unknown>,
     rpcId: string,
+    relay: CallRelay = {},
   ): Promise<CallToolResult> {
     const [server, tool] = splitName(name) ?? [];
     const u = server && tool ? this.upstream(server) : undefined;
@@ -166,8 +175,15 @@ export class McpGovernor<A extends McpAgent> {
       payload: { id: rpcId, name, server, tool, arguments: args },
     });
     const t0 = performance.now();
+    const onProgress = relay.onProgress;
     const result = (await this.forward(agent, call, parent, (c) =>
-      c.callTool({ name: tool, arguments: args }),
+      c.callTool({ name: tool, arguments: args }, undefined, {
+        // The agent's cancellation reaches the upstream (notifications/cancelled) through the signal.
+        ...(relay.signal ? { signal: relay.signal } : {}),
+        ...(onProgress
+          ? { onprogress: (p: Progress) => onProgress(this.clean(u, p)), resetTimeoutOnProgress: true }
+          : {}),
+      }),
     )) as CallToolResult;
     const clean = this.clean(u, result);
     await this.record(agent, call, {

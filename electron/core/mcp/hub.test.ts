@@ -110,7 +110,7 @@ beforeAll(async () => {
   hub = new McpHub<Agent>({
     servers: store,
     resolveSecret: (name) => (name === 'everything-token' ? SECRET : REMOTE_TOKEN),
-    canSee: (_agent, _server, name) => name !== 'trigger-long-running-operation',
+    canSee: (_agent, _server, name) => name !== 'toggle-simulated-logging',
     authorize: policy,
     approve: async () => 'denied',
     record: (e) => {
@@ -140,8 +140,27 @@ describe('McpHub with the real MCP SDK and server-everything', () => {
     expect(names).toContain('everything__echo');
     expect(names).toContain('everything__get-sum');
     expect(names).toContain('remote__whoami');
-    expect(names).not.toContain('everything__trigger-long-running-operation');
+    expect(names).not.toContain('everything__toggle-simulated-logging');
     expect(names.every((n) => n.startsWith('everything__') || n.startsWith('remote__'))).toBe(true);
+  });
+
+  test("upstream progress reaches the agent under the agent's own progress token", async () => {
+    const client = await connect(aliceUrl);
+    const seen: { progress: number; total?: number }[] = [];
+    const r = await client.callTool(
+      { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
+      undefined,
+      { onprogress: (p) => seen.push({ progress: p.progress, total: p.total }) },
+    );
+    expect(textOf(r)).toContain('Long running operation completed');
+    // The final 3-of-3 is written right before the result; the SDK client may handle the result
+    // first and drop it (modelcontextprotocol/typescript-sdk#2580), at either hop. The steps
+    // 100 ms apart always arrive, in order.
+    expect(seen.slice(0, 2)).toEqual([
+      { progress: 1, total: 3 },
+      { progress: 2, total: 3 },
+    ]);
+    expect(seen.slice(2)).toEqual(seen.length === 3 ? [{ progress: 3, total: 3 }] : []);
   });
 
   test('an allowed call works, and its arguments and result are recorded', async () => {

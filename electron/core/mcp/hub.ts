@@ -145,9 +145,30 @@ export class McpHub<A extends McpAgent = McpAgent> {
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
       tools: (await g.tools(agent)).map(({ server: _s, tool: _t, ...t }) => t),
     }));
-    server.setRequestHandler(CallToolRequestSchema, (r, extra) =>
-      g.callTool(agent, r.params.name, r.params.arguments ?? {}, id(extra)),
-    );
+    server.setRequestHandler(CallToolRequestSchema, async (r, extra) => {
+      // Upstream progress goes back to the agent under its own token (sent before the result, so
+      // none is lost when the response stream closes); the agent's cancellation goes up.
+      const token = r.params._meta?.progressToken;
+      const sent: Promise<void>[] = [];
+      const result = await g.callTool(agent, r.params.name, r.params.arguments ?? {}, id(extra), {
+        signal: extra.signal,
+        ...(token !== undefined
+          ? {
+              onProgress: (p) =>
+                void sent.push(
+                  extra
+                    .sendNotification({
+                      method: 'notifications/progress',
+                      params: { ...p, progressToken: token },
+                    })
+                    .catch(() => undefined),
+                ),
+            }
+          : {}),
+      });
+      await Promise.all(sent);
+      return result;
+    });
     server.setRequestHandler(ListResourcesRequestSchema, async () => ({
       resources: await g.resources(agent),
     }));
