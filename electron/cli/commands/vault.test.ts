@@ -1,4 +1,6 @@
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEHOUSE_BIN } from '../../core/testing/serve-child.js';
 import { startCliHarness, type CliHarness } from '../../core/testing/cli-harness.js';
 import {
   driveBrowser,
@@ -45,6 +47,34 @@ async function cli(inst: Instance, argv: string[], stdinText?: string) {
   transcript.push(out, err);
   return { code, out, err };
 }
+
+/**
+ * Runs the real CLI on a real pseudo-terminal (util-linux `script`), answering each prompt as it
+ * appears — what a person typing at the hidden prompt does.
+ */
+function atTerminal(
+  args: string[],
+  answers: [prompt: string, text: string][],
+): Promise<{ code: number; out: string }> {
+  const cmd = [process.execPath, GATEHOUSE_BIN, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  const child = spawn('script', ['-qfec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const pending = [...answers];
+  const onOut = (c: Buffer): void => {
+    out += c.toString();
+    const next = pending[0];
+    if (next && out.includes(next[0])) {
+      pending.shift();
+      child.stdin.write(`${next[1]}\r`);
+    }
+  };
+  child.stdout.on('data', onOut);
+  child.stderr.on('data', onOut);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, out })));
+}
+const hasScript = spawnSync('script', ['--version']).status === 0;
 
 describe('gatehouse vault (through the running instance)', () => {
   it('set reads the value from stdin; ls/status/leases show hints only; rotate and rm', async () => {
@@ -108,6 +138,31 @@ describe('gatehouse vault (through the running instance)', () => {
     r = await cli(inst, ['ls', '--json']);
     expect(JSON.parse(r.out).credentials.find((c: { name: string }) => c.name === 'me').state).toBe('ok');
   });
+
+  it.skipIf(!hasScript)(
+    'the first unlock at a terminal asks twice and sets nothing when they differ',
+    async () => {
+      const inst = await start('passphrase');
+      const args = ['vault', 'unlock', '--data-dir', inst.dir];
+      const differ = await atTerminal(args, [
+        ['New vault passphrase', 'first try 123'],
+        ['Repeat the passphrase', 'first try 124'],
+      ]);
+      expect(differ.code).toBe(2);
+      expect(differ.out).toContain('the two passphrases differ; nothing was set');
+      expect(JSON.parse((await cli(inst, ['status', '--json'])).out)).toMatchObject({
+        locked: true,
+        initialized: false,
+      });
+      const same = await atTerminal(args, [
+        ['New vault passphrase', 'first try 123'],
+        ['Repeat the passphrase', 'first try 123'],
+      ]);
+      expect(same.out).toContain('Vault unlocked.');
+      expect(same.code).toBe(0);
+      expect(same.out).not.toContain('first try'); // typed without echo
+    },
+  );
 
   it('unlock reads the passphrase from stdin; a wrong one is refused and the vault stays locked', async () => {
     const inst = await start('passphrase');

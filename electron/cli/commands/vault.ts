@@ -57,27 +57,43 @@ const options = {
 
 type Values = ReturnType<typeof parse<typeof options>>['values'];
 
+/** Is someone typing at a terminal (rather than piping stdin)? */
+function typing(io: CliIO): boolean {
+  const stdin = io.stdin as CliIO['stdin'] & { setRawMode?: (raw: boolean) => void };
+  return Boolean(stdin.isTTY) && typeof stdin.setRawMode === 'function';
+}
+
 /** Reads a secret: all of piped stdin, or one line typed at the terminal without echo. */
 export async function readSecret(io: CliIO, prompt: string): Promise<string> {
   const stdin = io.stdin as CliIO['stdin'] & { setRawMode?: (raw: boolean) => void };
-  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function')
-    return (await readStdin(io.stdin)).replace(/\r?\n$/, '');
+  if (!typing(io) || !stdin.setRawMode) return (await readStdin(io.stdin)).replace(/\r?\n$/, '');
   io.stderr.write(prompt);
   stdin.setRawMode(true);
-  let line = '';
   try {
-    for await (const chunk of stdin) {
-      const s = chunk.toString();
-      if (s === '\u0003') throw new UsageError('cancelled.');
-      const end = s.search(/[\r\n]/);
-      line += end >= 0 ? s.slice(0, end) : s;
-      if (end >= 0) break;
-    }
+    // A listener, not `for await`: leaving a for-await loop destroys stdin, and a first-use
+    // unlock reads a second line (the repeat).
+    return await new Promise<string>((resolve, reject) => {
+      let line = '';
+      const onData = (chunk: Buffer | string): void => {
+        const s = chunk.toString();
+        if (s === '\u0003') return done(new UsageError('cancelled.'));
+        const end = s.search(/[\r\n]/);
+        line += end >= 0 ? s.slice(0, end) : s;
+        if (end >= 0) done();
+      };
+      const done = (err?: Error): void => {
+        stdin.off('data', onData);
+        stdin.pause();
+        if (err) reject(err);
+        else resolve(line);
+      };
+      stdin.on('data', onData);
+      stdin.resume();
+    });
   } finally {
     stdin.setRawMode(false);
     io.stderr.write('\n');
   }
-  return line;
 }
 
 function need(v: string | undefined, flag: string, kind: string): string {
@@ -294,7 +310,14 @@ export const vaultCommand: Command = {
         return EXIT.ok;
       }
       case 'unlock': {
-        const passphrase = await readSecret(io, 'Vault passphrase: ');
+        // First use sets the passphrase: at a terminal it is asked twice (nothing can recover it).
+        const first = !(await client.call('vault.status', {})).initialized;
+        const passphrase = await readSecret(
+          io,
+          first ? 'New vault passphrase (nothing can recover a forgotten one): ' : 'Vault passphrase: ',
+        );
+        if (first && typing(io) && (await readSecret(io, 'Repeat the passphrase: ')) !== passphrase)
+          throw new UsageError('the two passphrases differ; nothing was set.');
         const s = await client.call('vault.unlock', { passphrase });
         if (values.json) json(s);
         else println(io.stdout, s.locked ? 'The vault is still locked.' : 'Vault unlocked.');

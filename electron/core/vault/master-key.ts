@@ -97,9 +97,19 @@ export async function unlockWithProvider(store: VaultStore, provider: KeyProvide
   return key;
 }
 
+/** Shortest passphrase a new vault accepts (an existing vault opens with whatever it was given). */
+export const MIN_PASSPHRASE = 8;
+
 export async function unlockWithPassphrase(store: VaultStore, passphrase: string): Promise<Buffer> {
   const check = readCheck(store);
   if (!check) {
+    // First use sets the passphrase: nothing can recover a vault whose passphrase is forgotten.
+    if (passphrase.length < MIN_PASSPHRASE)
+      throw new GatehouseError(
+        'vault_passphrase_too_short',
+        `A new vault passphrase needs at least ${MIN_PASSPHRASE} characters; nothing was set.`,
+        400,
+      );
     const params = newKdfParams();
     const key = await deriveKey(passphrase, params);
     store.setMeta('kdf', JSON.stringify(params));

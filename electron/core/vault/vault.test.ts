@@ -138,6 +138,9 @@ describe('passphrase vaults', () => {
     const t = await vault({ keySource: 'passphrase' });
     expect(t.vault.locked).toBe(true);
     await expect(t.vault.lease({ ...req, credential: 'k' })).rejects.toMatchObject({ code: 'vault_locked' });
+    // A new passphrase that is too short is refused and sets nothing.
+    await expect(t.vault.unlock('short')).rejects.toMatchObject({ code: 'vault_passphrase_too_short' });
+    expect(t.vault.status()).toMatchObject({ locked: true, initialized: false });
     expect(() => t.vault.set({ name: 'k', config: staticCfg, value: CANARY })).toThrow(/locked/);
     await t.vault.unlock('correct horse battery');
     t.vault.set({ name: 'k', config: staticCfg, value: CANARY });

@@ -1,9 +1,8 @@
-import { useState } from 'react';
-import { useAction, useAvailable, useProc } from '../../api/hooks.js';
+import { useAvailable, useProc } from '../../api/hooks.js';
 import { QueryView } from '../../components/states.js';
-import { useUi } from '../../state/ui.js';
 import { AddCredential } from './AddCredential.js';
 import { CredentialRow } from './CredentialRow.js';
+import { Unlock } from './Unlock.js';
 
 export default function Vault() {
   const ok = useAvailable('vault.status', 'vault.list');
@@ -34,7 +33,7 @@ export default function Vault() {
                 </dl>
                 {s.problem ? <div className="state error">{s.problem.message}</div> : null}
                 {s.warning ? <p className="small muted">{s.warning}</p> : null}
-                {s.locked && s.keySource === 'passphrase' ? <Unlock /> : null}
+                {s.locked && s.keySource === 'passphrase' ? <Unlock first={!s.initialized} /> : null}
               </>
             )}
           </QueryView>
@@ -115,35 +114,5 @@ export default function Vault() {
         </section>
       </div>
     </div>
-  );
-}
-
-function Unlock() {
-  const unlock = useAction('vault.unlock');
-  const toast = useUi((s) => s.toast);
-  const [pass, setPass] = useState('');
-  return (
-    <form
-      className="row"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const p = pass;
-        setPass('');
-        unlock.mutate({ passphrase: p }, { onError: (err) => toast('error', err.message) });
-      }}
-    >
-      <label className="field">
-        Passphrase
-        <input
-          type="password"
-          value={pass}
-          onChange={(e) => setPass(e.target.value)}
-          autoComplete="current-password"
-        />
-      </label>
-      <button className="btn primary" type="submit">
-        Unlock
-      </button>
-    </form>
   );
 }
