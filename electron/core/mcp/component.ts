@@ -15,6 +15,8 @@ export interface McpComponentOptions {
   policy: {
     engine: {
       decide(r: PolicyRequest): PolicyDecision;
+      /** A new policy version is live (what an agent may see can change). */
+      onChange?(fn: () => void): () => void;
       canSee(
         agent: PolicyAgent,
         service: { name: string; kind: string },
@@ -109,5 +111,14 @@ export function createMcpComponent<A extends McpComponentAgent = McpComponentAge
     },
     record: (e) => o.ledger.appendDurable(e),
   });
-  return { store, hub, close: () => hub.close() };
+  // A new policy version may show or hide tools: agents are told to list again.
+  const unwatch = o.policy.engine.onChange?.(() => hub.toolsChanged()) ?? (() => undefined);
+  return {
+    store,
+    hub,
+    close: () => {
+      unwatch();
+      return hub.close();
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createCore, type Core } from '../app.js';
 import { EVERYTHING_SERVER as EVERYTHING } from '../testing/mcp-everything.js';
@@ -68,5 +69,18 @@ describe('MCP through the gateway with the default policy', () => {
     expect(page.items.find((e) => e.operation === 'mcp:everything/echo')?.payload?.arguments).toEqual({
       message: 'through the gate',
     });
+  });
+
+  test('a new policy version that shows another tool tells the agent to list again', async () => {
+    let heard = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void heard++);
+    await new Promise((r) => setTimeout(r, 200)); // the client's standalone GET stream opens
+    const live = (await core.api.call('policy.get', {}, actor)) as { yaml: string };
+    const yaml = live.yaml.replace('tool: [echo, add, get-sum]', 'tool: [echo, add, get-sum, get-env]');
+    expect(yaml).not.toBe(live.yaml);
+    await core.api.call('policy.apply', { yaml, note: 'let the helper read its env' }, actor);
+    for (let i = 0; i < 300 && heard === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(heard).toBeGreaterThan(0);
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('everything__get-env');
   });
 });

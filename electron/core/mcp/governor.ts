@@ -101,9 +101,29 @@ export function splitUri(uri: string): [string, string] | undefined {
 export class McpGovernor<A extends McpAgent> {
   private readonly upstreams = new Map<string, Upstream>();
   private readonly dispose: (() => void) | undefined;
+  private readonly toolListeners = new Set<() => void>();
 
   constructor(private readonly deps: McpHubDeps<A>) {
-    this.dispose = deps.servers.onChange?.((name) => void this.drop(name));
+    this.dispose = deps.servers.onChange?.((name) => {
+      void this.drop(name);
+      this.toolsChanged(); // a server added, changed or removed: every agent's list may differ
+    });
+  }
+
+  /** Calls `fn` whenever the tools an agent may see can have changed; returns the unsubscribe. */
+  onToolsChanged(fn: () => void): () => void {
+    this.toolListeners.add(fn);
+    return () => this.toolListeners.delete(fn);
+  }
+
+  private toolsChanged(): void {
+    for (const fn of this.toolListeners) {
+      try {
+        fn();
+      } catch {
+        // one listener's failure is not the others'
+      }
+    }
   }
 
   upstream(name: string): Upstream | undefined {
@@ -112,7 +132,7 @@ export class McpGovernor<A extends McpAgent> {
     const have = this.upstreams.get(name);
     if (have && have.config.createdAt === config.createdAt) return have;
     if (have) void have.close();
-    const u = new Upstream(config, this.deps.resolveSecret);
+    const u = new Upstream(config, this.deps.resolveSecret, () => this.toolsChanged());
     this.upstreams.set(name, u);
     return u;
   }

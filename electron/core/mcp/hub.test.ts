@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { LedgerEventInput } from '../../../shared/events.js';
@@ -161,6 +162,30 @@ describe('McpHub with the real MCP SDK and server-everything', () => {
       { progress: 2, total: 3 },
     ]);
     expect(seen.slice(2)).toEqual(seen.length === 3 ? [{ progress: 3, total: 3 }] : []);
+  });
+
+  test('agents hear tools/list_changed when a server is added or removed (both transports)', async () => {
+    const clients = [await connect(aliceUrl), await connect(aliceUrl, true)];
+    const heard = [0, 0];
+    clients.forEach((c, i) =>
+      c.setNotificationHandler(
+        ToolListChangedNotificationSchema,
+        () => void (heard[i] = (heard[i] ?? 0) + 1),
+      ),
+    );
+    const until = async (cond: () => boolean): Promise<void> => {
+      for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cond()).toBe(true);
+    };
+    // The Streamable HTTP client hears server notifications on its standalone GET stream.
+    await new Promise((r) => setTimeout(r, 200));
+    store.add({ name: 'extra', command: process.execPath, args: [EVERYTHING, 'stdio'] });
+    await until(() => heard.every((n) => n >= 1));
+    const names = (await clients[0]!.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('extra__echo');
+    store.remove('extra');
+    await until(() => heard.every((n) => n >= 2));
+    expect((await clients[1]!.listTools()).tools.map((t) => t.name)).not.toContain('extra__echo');
   });
 
   test('an allowed call works, and its arguments and result are recorded', async () => {

@@ -38,11 +38,19 @@ export class McpHub<A extends McpAgent = McpAgent> {
   readonly governor: McpGovernor<A>;
   private readonly sessions = new Map<string, Session>();
   private readonly reaper: NodeJS.Timeout;
+  private readonly unwatch: () => void;
 
   constructor(deps: McpHubDeps<A>) {
     this.governor = new McpGovernor(deps);
     this.reaper = setInterval(() => this.reap(), 60_000);
     this.reaper.unref();
+    // An upstream's tools changed, or a server came or went: every open session lists again.
+    this.unwatch = this.governor.onToolsChanged(() => this.toolsChanged());
+  }
+
+  /** Tells every open session to list tools again (`notifications/tools/list_changed`). */
+  toolsChanged(): void {
+    for (const s of this.sessions.values()) void s.server.sendToolListChanged().catch(() => undefined);
   }
 
   /** node:http handler. `body` is the parsed JSON body when the caller has already read it. */
@@ -106,6 +114,7 @@ export class McpHub<A extends McpAgent = McpAgent> {
 
   async close(): Promise<void> {
     clearInterval(this.reaper);
+    this.unwatch();
     const all = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(all.map((s) => s.server.close().catch(() => undefined)));
@@ -137,7 +146,7 @@ export class McpHub<A extends McpAgent = McpAgent> {
     const server = new Server(
       { name: 'gatehouse', version: GATEHOUSE_VERSION },
       {
-        capabilities: { tools: {}, resources: {}, prompts: {} },
+        capabilities: { tools: { listChanged: true }, resources: {}, prompts: {} },
         instructions: 'Tools are named <server>__<tool>. Every call is checked against policy and recorded.',
       },
     );

@@ -32,6 +32,8 @@ export class Upstream {
   constructor(
     readonly config: McpServerConfig,
     private readonly resolveSecret: ResolveSecret | undefined,
+    /** The server said its tools changed (`notifications/tools/list_changed`). */
+    private readonly onToolsChanged: () => void = () => undefined,
   ) {}
 
   connect(): Promise<Client> {
@@ -166,6 +168,7 @@ export class Upstream {
       if (client.getServerCapabilities()?.tools?.listChanged) {
         client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
           this.tools = undefined;
+          this.onToolsChanged();
         });
       }
       this.client = client;
