@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { OPENAI_MODEL, chatCompletion, chatStream } from './fixtures.js';
+import { openaiChat } from './openai-chat.js';
 import { splitBytes, standIn, tee, type Loopback, type Script } from './standin.js';
 import type { ParsedResponse } from './types.js';
 
@@ -112,4 +113,18 @@ describe('OpenAI Chat Completions adapter with the real SDK', () => {
     expect(r.stopReason).toBeNull();
     expect(r.events.every((e) => e.status === 'incomplete')).toBe(true);
   });
+});
+
+test('deltas without "logprobs" (as OpenAI-compatible servers send them) parse to the same result', () => {
+  const parse = (body: string): ParsedResponse => {
+    const p = openaiChat.responseParser({ contentType: 'text/event-stream' });
+    for (const piece of splitBytes(body, 7)) p.push(piece);
+    return p.end();
+  };
+  const official = chatStream({ textDeltas: 40 });
+  const compatible = official.replaceAll(',"logprobs":null', '');
+  expect(compatible).not.toContain('logprobs');
+  const a = parse(official);
+  expect(a.text.length).toBeGreaterThan(40);
+  expect(parse(compatible)).toEqual(a);
 });

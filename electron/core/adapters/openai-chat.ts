@@ -13,9 +13,10 @@ import { arr, num, obj, str, textOf, type Json } from './values.js';
 import { summarize, trailingTurn } from './transcript.js';
 import { RawText } from './fastpath.js';
 
-// A plain content delta of choice 0, exactly as OpenAI sends it; anything else is parsed in full.
+// A plain content delta of choice 0, exactly as OpenAI sends it (or without `logprobs`, as many
+// OpenAI-compatible servers do); anything else is parsed in full.
 const CONTENT_DELTA =
-  /"choices":\[\{"index":0,"delta":\{"content":"((?:[^"\\]|\\.)*)"\},"logprobs":null,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[A-Za-z0-9_-]*")?\}$/;
+  /"choices":\[\{"index":0,"delta":\{"content":"((?:[^"\\]|\\.)*)"\}(?:,"logprobs":null)?,"finish_reason":null\}\](?:,"usage":null)?(?:,"obfuscation":"[A-Za-z0-9_-]*")?\}$/;
 
 /** OpenAI Chat Completions (POST /v1/chat/completions), streamed or not. Choice 0 is recorded. */
 export const openaiChat: ProtocolAdapter = {

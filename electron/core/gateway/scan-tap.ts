@@ -39,21 +39,31 @@ export function scanningTap(
   const decoder = new StringDecoder(encoding);
   let idle: NodeJS.Timeout | undefined;
   let failed = false;
-  /** Passes on a scan's text; an error (the stream must end) if a guardrail blocks. */
-  const pass = (tap: Transform, scan: GuardrailScan): Error | undefined => {
+  /** The decoder may hold the start of a character split across chunks (UTF-8 only). */
+  let split = false;
+  /**
+   * Passes on a scan's text; an error (the stream must end) if a guardrail blocks. `original`:
+   * the chunk as it came, passed as is when the scan passed exactly its text, unchanged (no
+   * re-encoding: the usual case).
+   */
+  const pass = (tap: Transform, scan: GuardrailScan, original?: Buffer): Error | undefined => {
     if (scan.detections.length) on.found(scan);
     if (scan.action === 'block') {
       failed = true;
       return new Error('guardrail block');
     }
-    if (scan.text.length) tap.push(Buffer.from(scan.text, encoding));
+    if (original && !scan.detections.length) tap.push(original);
+    else if (scan.text.length) tap.push(Buffer.from(scan.text, encoding));
     return undefined;
   };
   const tap: Transform = new Transform({
     transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback) {
       clearTimeout(idle);
       on.parse(chunk);
-      const err = pass(tap, scanner.push(decoder.write(chunk)));
+      const whole = !split && scanner.pending === 0;
+      split = encoding === 'utf8' && chunk.length > 0 && (chunk[chunk.length - 1] as number) >= 0x80;
+      const scan = scanner.push(decoder.write(chunk));
+      const err = pass(tap, scan, whole && !split && scanner.pending === 0 ? chunk : undefined);
       if (err) return cb(err);
       if (scanner.pending && !lineOriented)
         idle = setTimeout(() => {
