@@ -35,4 +35,55 @@ describe('buildTranscript', () => {
     const items = buildTranscript([ev('input', { text: '', messages: [{ role: 'user', content: '  ' }] })]);
     expect(items).toEqual([]);
   });
+
+  it('shows a tool result once when the adapter records it and the next input resends it (Anthropic)', () => {
+    const use = { type: 'tool_use', id: 'tu_1', name: 'read_file', input: { path: 'a.txt' } };
+    const result = { type: 'tool_result', tool_use_id: 'tu_1', content: 'hello' };
+    const items = buildTranscript([
+      ev('input', { text: 'read a.txt', messages: [{ role: 'user', content: 'read a.txt' }] }),
+      ev('tool_call', { id: 'tu_1', name: 'read_file', arguments: { path: 'a.txt' } }),
+      // next request: the adapter's context event for the result, then the input resending it
+      ev('context', { source: 'tool_result', id: 'tu_1', result: 'hello' }),
+      ev('input', {
+        text: '',
+        messages: [
+          { role: 'user', content: 'read a.txt' },
+          { role: 'assistant', content: [use] },
+          { role: 'user', content: [result] },
+        ],
+      }),
+      // and the one after resends it again
+      ev('input', {
+        text: 'ok',
+        messages: [
+          { role: 'user', content: [result] },
+          { role: 'user', content: 'ok' },
+        ],
+      }),
+    ]);
+    expect(items.filter((i) => i.type === 'tool_result')).toEqual([]);
+    expect(items.filter((i) => i.type === 'tool_call')).toMatchObject([{ callId: 'tu_1', result: 'hello' }]);
+  });
+
+  it('keeps a result whose call is not in the run, once', () => {
+    const result = { type: 'tool_result', tool_use_id: 'tu_9', content: 'from before' };
+    const items = buildTranscript([
+      ev('context', { source: 'tool_result', id: 'tu_9', result: 'from before' }),
+      ev('input', { text: '', messages: [{ role: 'user', content: [result] }] }),
+    ]);
+    expect(items.filter((i) => i.type === 'tool_result')).toMatchObject([
+      { callId: 'tu_9', result: 'from before' },
+    ]);
+  });
+
+  it('a call recorded with its result does not show it again when history resends it', () => {
+    const items = buildTranscript([
+      ev('tool_call', { id: 'call_1', name: 'search', arguments: { q: 'x' }, result: 'found' }),
+      ev('input', { text: '', messages: [{ role: 'tool', tool_call_id: 'call_1', content: 'found' }] }),
+    ]);
+    expect(items.filter((i) => i.type === 'tool_result')).toEqual([]);
+    expect(items.filter((i) => i.type === 'tool_call')).toMatchObject([
+      { callId: 'call_1', result: 'found' },
+    ]);
+  });
 });

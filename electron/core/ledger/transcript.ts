@@ -72,6 +72,10 @@ export function buildTranscript(events: LedgerEvent[]): TranscriptItem[] {
     result: unknown,
     base: { eventId: string; ts: string },
   ): void => {
+    // One result per call: adapters record it (context / output) and later requests resend it
+    // inside their history, so a call's result is shown the first time only.
+    if (callId && !once(`result:${callId}`)) return;
+    if (!callId && !once(`result:${JSON.stringify(result)}`)) return;
     const call = callId ? calls.get(callId) : undefined;
     if (call && call.result === undefined) call.result = result;
     else out.push({ type: 'tool_result', result, ...(callId ? { callId } : {}), ...base });
@@ -138,6 +142,7 @@ export function buildTranscript(events: LedgerEvent[]): TranscriptItem[] {
           ...base,
         };
         if (callId) calls.set(callId, item);
+        if (callId && p.result !== undefined) seen.add(`result:${callId}`); // it came with its result
         out.push(item);
         break;
       }
