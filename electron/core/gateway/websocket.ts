@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { isGatehouseError } from '../../../shared/errors.js';
+import { decide } from './admit.js';
 import type { GatewayDeps } from './deps.js';
 import { rawRefusal, type Refusal } from './deny.js';
 import type { InFlight } from './inflight.js';
@@ -71,16 +72,7 @@ export class WebSocketRelay {
       >;
       if (!responses) {
         const op = describeOperation(target, 'GET', undefined, this.deps.adapters).operation;
-        try {
-          decision = policy.decide({ agent, service: { name: service, kind: target.kind }, operation: op });
-        } catch {
-          decision = {
-            effect: 'deny',
-            rule: 'policy-error',
-            reason: 'The policy engine failed on this request.',
-            version: -1,
-          };
-        }
+        decision = decide(policy, { agent, service: { name: service, kind: target.kind }, operation: op });
         if (decision.effect === 'approve')
           decision = { ...decision, effect: 'deny', reason: 'A WebSocket cannot be held for approval.' };
         if (decision.effect === 'deny') throw refuse(403, 'denied', decision.reason, decision.rule);

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LedgerEventInput, Usage } from '../../../shared/events.js';
 import type { Agent } from '../agents/registry.js';
+import { decide } from './admit.js';
 import type { GatewayDeps } from './deps.js';
 import { refusalBody, type Refusal } from './deny.js';
 import { isRecord } from './operation.js';
@@ -112,17 +113,7 @@ export class ResponsesCalls {
       });
     const policy = this.deps.policy;
     if (!policy) return refuse(noPolicy());
-    let decision: PolicyDecision;
-    try {
-      decision = policy.decide({ agent: this.agent, service, operation });
-    } catch {
-      decision = {
-        effect: 'deny',
-        rule: 'policy-error',
-        reason: 'The policy engine failed on this request.',
-        version: -1,
-      };
-    }
+    const decision: PolicyDecision = decide(policy, { agent: this.agent, service, operation });
     if (decision.effect === 'deny')
       return refuse({ status: 403, code: 'denied', reason: decision.reason, rule: decision.rule });
     if (decision.effect === 'approve') {
