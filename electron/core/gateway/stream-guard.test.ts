@@ -16,13 +16,24 @@ guardrails:
 
 const aws = 'AKIA' + 'IOSFODNN7EXAMPLE'; // assembled at run time: no scanner mistakes this file for a leak
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BINARY = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 256));
 
-function get(socketPath: string, path: string): Promise<{ status: number; body: string; chunks: string[] }> {
+function get(
+  socketPath: string,
+  path: string,
+): Promise<{ status: number; body: string; chunks: string[]; bytes: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method: 'GET', path }, (res) => {
       const chunks: string[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c.toString()));
-      const done = () => resolve({ status: res.statusCode ?? 0, body: chunks.join(''), chunks });
+      const raw: Buffer[] = [];
+      res.on('data', (c: Buffer) => {
+        raw.push(c);
+        chunks.push(c.toString());
+      });
+      const done = () => {
+        const bytes = Buffer.concat(raw);
+        resolve({ status: res.statusCode ?? 0, body: bytes.toString(), chunks, bytes });
+      };
       res.on('end', done);
       res.on('error', done);
       res.on('aborted', done);
@@ -37,7 +48,27 @@ describe('response guardrails on a stream split mid-key', () => {
   let sock: string;
 
   beforeAll(async () => {
-    tb = await openTestbed(POLICY, (_req, res) => {
+    tb = await openTestbed(POLICY, (req, res) => {
+      if (req.url?.startsWith('/binary')) {
+        // Bytes that are not text (every value 0..255), written in odd-sized pieces.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        void (async () => {
+          for (let i = 0; i < BINARY.length; i += 777) {
+            res.write(BINARY.subarray(i, i + 777));
+            await pause(2);
+          }
+          res.end();
+        })();
+        return;
+      }
+      if (req.url?.startsWith('/utf8')) {
+        // A multi-byte character split across two writes.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const bytes = Buffer.from('data: {"text":"h\u00e9llo \u2603"}\n\n');
+        res.write(bytes.subarray(0, 22));
+        void pause(30).then(() => res.end(bytes.subarray(22)));
+        return;
+      }
       void (async () => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: {"text":"first event"}\n\n');
@@ -77,5 +108,13 @@ describe('response guardrails on a stream split mid-key', () => {
     expect(r.body).not.toContain('last');
     const guard = await tb.events({ kind: 'guardrail', agent: 'streamer' });
     expect(guard.some((e) => e.rule === 'guardrail:aws_access_key' && e.status === 'block')).toBe(true);
+  });
+
+  it('binary bodies and characters split across chunks pass byte for byte under a scanning guardrail', async () => {
+    const bin = await get(sock, '/svc/redacting/binary');
+    expect(bin.status).toBe(200);
+    expect(bin.bytes.equals(BINARY)).toBe(true);
+    const text = await get(sock, '/svc/redacting/utf8');
+    expect(text.body).toBe('data: {"text":"h\u00e9llo \u2603"}\n\n');
   });
 });
