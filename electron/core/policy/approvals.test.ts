@@ -119,4 +119,30 @@ describe('Approvals', () => {
     expect(engine.decide(ask('create_repo'))).toMatchObject({ effect: 'deny' });
     expect(engine.decide(ask('create_issue')).effect).toBe('approve');
   });
+
+  it("approve always keeps the approving rule's conditions: it never allows more than was asked", () => {
+    const engine = PolicyEngine.open({
+      db: new Database(':memory:'),
+      defaultPolicy: `policy: 1
+rules:
+  - id: tmp-writes
+    effect: approve
+    mcp: { server: fs, tool: write_file }
+    when: { arguments.path: { glob: '/tmp/**' } }
+`,
+    });
+    const approvals = new Approvals({ engine });
+    const write = (path: string): ApprovalRequest & PolicyRequest => ({
+      agent: { id: 'a1', name: 'coder', template: 'claude-code', labels: {} },
+      service: { name: 'mcp', kind: 'mcp' },
+      operation: { type: 'mcp', server: 'fs', tool: 'write_file', arguments: { path } },
+      summary: 'a1 → fs/write_file',
+      rule: 'tmp-writes',
+    });
+    void approvals.request(write('/tmp/notes.txt'));
+    approvals.answer(approvals.list()[0]!.id, { decision: 'approve', scope: 'always', who: 'alice' });
+    expect(engine.decide(write('/tmp/other.txt'))).toMatchObject({ effect: 'allow' });
+    expect(engine.decide(write('/etc/passwd'))).toMatchObject({ effect: 'deny', rule: 'default-deny' });
+    approvals.close();
+  });
 });

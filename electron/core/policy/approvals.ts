@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { LedgerEventInput } from '../../../shared/events.js';
 import { GatehouseError } from '../../../shared/errors.js';
-import type { PolicyRuleInput } from '../../../shared/policy/schema.js';
+import type { PolicyRule, PolicyRuleInput } from '../../../shared/policy/schema.js';
 import { describeOperation, type Operation, type PolicyAgent } from '../../../shared/policy/request.js';
 import type { LiveBus } from '../live/bus.js';
 import type { PolicyEngine } from './engine.js';
@@ -136,7 +136,8 @@ export class Approvals {
 
   private writeAlwaysRule(held: Held, a: ApprovalAnswer): number {
     const engine = this.opts.engine;
-    const rule = alwaysRule(held, a);
+    const approving = held.req.rule ? engine.document.rules.find((r) => r.id === held.req.rule) : undefined;
+    const rule = alwaysRule(held, a, approving?.when);
     const doc = parseDocument(engine.yaml);
     const node = doc.createNode(rule);
     node.commentBefore = ` written by "${a.decision} always" (${a.who}, ${this.now().toISOString()})`;
@@ -175,8 +176,13 @@ export class Approvals {
   }
 }
 
-/** The narrowest rule that decides exactly this request: this agent, this service, this operation. */
-function alwaysRule(held: Held, a: ApprovalAnswer): PolicyRuleInput {
+/**
+ * The narrowest rule that decides exactly this request: this agent, this service, this operation.
+ * "Approve always" also keeps the approving rule's `when` conditions (an approval for a tool call
+ * writing under /tmp must not become an allow for every path); "deny always" drops them, so it
+ * denies the operation whatever its arguments.
+ */
+function alwaysRule(held: Held, a: ApprovalAnswer, when: PolicyRule['when']): PolicyRuleInput {
   const op = held.req.operation;
   const exact = (v: string): string => {
     if (/[*?]/.test(v)) {
@@ -195,6 +201,7 @@ function alwaysRule(held: Held, a: ApprovalAnswer): PolicyRuleInput {
     agent: { id: exact(held.req.agent.id) },
     service: exact(held.req.service.name),
     ...(a.decision === 'approve' ? { settlesApproval: true } : {}),
+    ...(a.decision === 'approve' && when && Object.keys(when).length ? { when } : {}),
   };
   if (op.type === 'llm') return { ...base, llm: { model: exact(op.model) } };
   if (op.type === 'mcp')
