@@ -23,18 +23,29 @@ export interface ServedGatehouse {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a real `gatehouse serve --json` child on a temp data dir, for integration tests. */
-export async function serveChild(env: NodeJS.ProcessEnv = {}, dataDir?: string): Promise<ServedGatehouse> {
+/**
+ * Starts a real `gatehouse serve --json` child on a temp data dir, for integration tests.
+ * `wrap`: a command the serve runs under (e.g. `dbus-run-session --`); the whole process group
+ * is stopped then.
+ */
+export async function serveChild(
+  env: NodeJS.ProcessEnv = {},
+  dataDir?: string,
+  wrap: string[] = [],
+): Promise<ServedGatehouse> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const fullEnv = { ...process.env, GATEHOUSE_VAULT_KEY: 'file', ...env };
-  const child = spawn(
-    process.execPath,
-    [GATEHOUSE_BIN, 'serve', '--json', '--data-dir', dir, '--port', '0'],
-    {
-      env: fullEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const argv = [process.execPath, GATEHOUSE_BIN, 'serve', '--json', '--data-dir', dir, '--port', '0'];
+  const [cmd, ...args] = [...wrap, ...argv] as [string, ...string[]];
+  const child = spawn(cmd, args, {
+    env: fullEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: wrap.length > 0,
+  });
+  const kill = (signal: NodeJS.Signals): void => {
+    if (wrap.length && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  };
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const info = await new Promise<ServedGatehouse['info']>((resolve, reject) => {
@@ -54,8 +65,8 @@ export async function serveChild(env: NodeJS.ProcessEnv = {}, dataDir?: string):
       let code: number | null = child.exitCode;
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-        child.kill(signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        kill(signal);
+        const timer = setTimeout(() => kill('SIGKILL'), 10_000);
         code = await exited;
         clearTimeout(timer);
       }
