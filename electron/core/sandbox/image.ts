@@ -2,6 +2,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -104,21 +105,32 @@ export async function buildDockerfileImage(docker: Docker, progress: ProgressFn)
 
 /** Files copied from the host into the offline rootfs: the node binary and what `ldd` says it needs. */
 export function hostNodeFiles(nodePath = process.execPath): string[] {
-  const real = realpathSync(nodePath);
+  const [real, ...libs] = withLibraries(nodePath);
+  // glibc's companions next to libc: native agent CLIs (Claude Code's binary needs librt) expect them.
+  const libc = libs.find((l) => basename(l) === 'libc.so.6');
+  const companions = libc
+    ? GLIBC_COMPANIONS.map((n) => join(dirname(libc), n)).filter((p) => existsSync(p))
+    : [];
+  return [real as string, ...new Set([...libs, ...companions])];
+}
+
+/** A binary (resolved) and the shared libraries `ldd` says it loads. */
+function withLibraries(binary: string): string[] {
+  const real = realpathSync(binary);
   let out = '';
   try {
     out = execFileSync('ldd', [real], { encoding: 'utf8' });
   } catch {
     // A static node (or no ldd): nothing else to copy.
   }
-  const libs = [...out.matchAll(/(\/\S+)\s+\(0x/g)].map((m) => m[1]!);
-  // glibc's companions next to libc: native agent CLIs (Claude Code's binary needs librt) expect them.
-  const libc = libs.find((l) => basename(l) === 'libc.so.6');
-  const companions = libc
-    ? GLIBC_COMPANIONS.map((n) => join(dirname(libc), n)).filter((p) => existsSync(p))
-    : [];
-  return [real, ...new Set([...libs, ...companions])];
+  return [real, ...[...out.matchAll(/(\/\S+)\s+\(0x/g)].map((m) => m[1]!)];
 }
+
+/** The host's git, if it has one: agents expect `git` in their workspace. */
+const HOST_GIT = ['/usr/bin/git', '/usr/local/bin/git'].find((p) => existsSync(p));
+/** Label on offline images that carry git. */
+export const GIT_LABEL = 'dev.gatehouse.git';
+export const hostHasGit = (): boolean => HOST_GIT !== undefined;
 
 /** glibc libraries node does not link but native agent binaries do; copied when the host has them. */
 export const GLIBC_COMPANIONS = ['librt.so.1', 'libresolv.so.2', 'libutil.so.1', 'libanl.so.1'];
@@ -144,6 +156,15 @@ export function assembleRootfs(): string {
   const files = hostNodeFiles();
   put(files[0]!, '/usr/local/bin/node');
   for (const lib of files.slice(1)) put(lib, lib);
+  if (HOST_GIT) {
+    // git's built-in commands (init, add, commit, diff, log, status, ...) are in the one binary;
+    // helpers in git-core (remote transports, scripts) are left out: the sandbox has no network.
+    const [git, ...gitLibs] = withLibraries(HOST_GIT);
+    put(git as string, '/usr/bin/git');
+    for (const lib of gitLibs) if (!existsSync(join(root, lib))) put(lib, lib);
+    const templates = '/usr/share/git-core/templates';
+    if (existsSync(templates)) cpSync(templates, join(root, templates), { recursive: true });
+  }
   const busybox = findBusybox();
   put(busybox, '/bin/busybox');
   const applets = execFileSync(busybox, ['--list'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -240,6 +261,7 @@ export async function buildOfflineImage(docker: Docker, progress: ProgressFn): P
       changes: [
         ...IMAGE_CHANGES,
         `LABEL ${GLIBC_LABEL}=1`,
+        ...(HOST_GIT ? [`LABEL ${GIT_LABEL}=1`] : []),
         ...(launcherBuilt ? [`LABEL ${LAUNCHER_LABEL}=${LAUNCHER}`] : []),
       ],
     });

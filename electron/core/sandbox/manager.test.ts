@@ -10,6 +10,7 @@ import { tempLedger } from '../ledger/test-helpers.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { SandboxManager } from './manager.js';
 import { dockerForTests, ensureOfflineImage, tempWorkspace, EchoDoors } from './testing.js';
+import { hostHasGit } from './image.js';
 import { LABELS } from './spec.js';
 
 const { docker } = await dockerForTests();
@@ -147,6 +148,28 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
     expect(agents.get('echoer')).toBeUndefined();
     expect(m.store.get(s.id)).toBeUndefined();
   });
+
+  it.skipIf(!hostHasGit())(
+    'the offline image has git: an agent can init, commit and log in its workspace',
+    async () => {
+      const s = await m.create({
+        template: 'custom',
+        workspace: ws.dir,
+        image,
+        name: 'gitter',
+        command: [
+          'sh',
+          '-c',
+          'cd /workspace && git init -q repo && cd repo && echo hi > a.txt && git add a.txt && ' +
+            'git -c user.email=agent@example.invalid -c user.name=agent commit -qm first && git log --format=%s',
+        ],
+      });
+      expect((await m.wait(s.id)).exitCode).toBe(0);
+      const out = (await m.logs(s.id)).entries.map((e) => e.text).join('');
+      expect(out.trim().split('\n').at(-1)).toBe('first');
+      await m.remove(s.id);
+    },
+  );
 
   it('records an out-of-memory kill', async () => {
     const s = await m.create({

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { createDocker, probeEngine } from './engine.js';
-import { buildOfflineImage, imageExists, OFFLINE_IMAGE, AGENT_UID } from './image.js';
+import {
+  buildOfflineImage,
+  GIT_LABEL,
+  hostHasGit,
+  imageExists,
+  imageLabels,
+  OFFLINE_IMAGE,
+  AGENT_UID,
+} from './image.js';
 
 /**
  * For tests that need a real Docker engine: resolves the engine, or explains why not. With
@@ -20,9 +28,13 @@ export async function dockerForTests(): Promise<{ docker?: Docker; reason?: stri
   return { reason };
 }
 
-/** The offline image, built once if missing. */
+/** The offline image, built once if missing (or built before it carried git, where the host has it). */
 export async function ensureOfflineImage(docker: Docker): Promise<string> {
-  if (!(await imageExists(docker, OFFLINE_IMAGE))) await buildOfflineImage(docker, () => {});
+  const labels = (await imageExists(docker, OFFLINE_IMAGE))
+    ? await imageLabels(docker, OFFLINE_IMAGE)
+    : undefined;
+  const stale = labels !== undefined && hostHasGit() && !labels[GIT_LABEL];
+  if (!labels || stale) await buildOfflineImage(docker, () => {});
   return OFFLINE_IMAGE;
 }
 
