@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,9 @@ import { LiveBus } from '../live/bus.js';
 import { AgentRegistry } from '../agents/registry.js';
 import { tempLedger } from '../ledger/test-helpers.js';
 import type { Ledger } from '../ledger/ledger.js';
+import Docker from 'dockerode';
 import { SandboxManager } from './manager.js';
+import { socketDir } from './paths.js';
 import { dockerForTests, ensureOfflineImage, tempWorkspace, EchoDoors } from './testing.js';
 import { hostHasGit } from './image.js';
 import { LABELS } from './spec.js';
@@ -283,6 +286,52 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
     expect((await m.terminals.read(session, 0, 0)).exitCode).toBe(3);
     m.terminals.close(session);
     await m.remove(s.id);
+  });
+
+  it('re-attaches a survivor once the engine answers, when it was down at start', async () => {
+    const s = await m.create({
+      template: 'custom',
+      workspace: ws.dir,
+      image,
+      name: 'patient',
+      command: ['sleep', '300'],
+    });
+    await m.close();
+    // The same engine behind a socket that is not there yet: "Docker is down" at start.
+    const engineDir = mkdtempSync(join(tmpdir(), 'gh-engine-'));
+    const sock = join(engineDir, 'docker.sock');
+    const real = (docker!.modem as unknown as { socketPath?: string }).socketPath ?? '/var/run/docker.sock';
+    doors = new EchoDoors();
+    const late = new SandboxManager({
+      docker: new Docker({ socketPath: sock }),
+      db,
+      dataDir,
+      live,
+      ledger,
+      agents,
+      doors,
+    });
+    await late.open();
+    const door = join(socketDir(dataDir, s.agent), 'gateway.sock');
+    expect(late.store.get(s.id)).toBeDefined(); // nothing discarded while the engine is away
+    expect(existsSync(door)).toBe(false);
+    const proxy = createServer((c) => {
+      const up = connect(real);
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(sock, r));
+    try {
+      await until(() => existsSync(door), 'the door to reopen once the engine answers');
+      expect((await late.info(s.id)).state).toBe('running');
+    } finally {
+      await late.close();
+      proxy.close();
+      rmSync(engineDir, { recursive: true, force: true });
+      m = await open();
+      await m.remove(s.id);
+    }
   });
 
   it('re-attaches running sandboxes after a restart, or cleans them up, by setting', async () => {

@@ -73,8 +73,26 @@ export class SandboxManager {
 
   /** Follows engine events and re-attaches (or cleans up) what survived a restart, by setting. */
   async open(): Promise<void> {
+    // If the engine is down now, the sandboxes that survived are restored once it answers again.
+    this.watcher.onConnect(() => {
+      if (this.restorePending) void this.restore();
+    });
     this.watcher.start();
-    await restoreSandboxes(this, this.settings().onRestart);
+    await this.restore();
+  }
+
+  private restorePending = false;
+  private restoring: Promise<void> | undefined;
+
+  private restore(): Promise<void> {
+    this.restoring ??= restoreSandboxes(this, this.settings().onRestart)
+      .then((r) => {
+        this.restorePending = !r.reached;
+        if (r.reached && (r.reattached || r.removed))
+          this.deps.live.publish('sandboxes.changed', { restored: r });
+      })
+      .finally(() => (this.restoring = undefined));
+    return this.restoring;
   }
 
   async close(): Promise<void> {

@@ -4,12 +4,13 @@ import { LABELS } from './spec.js';
 /**
  * After an app restart: sandboxes whose container still runs get their door (socket) back, or
  * are stopped and removed, by setting. Records whose container is gone are dropped; containers
- * of this instance that have no record (a crash mid-create) are removed.
+ * of this instance that have no record (a crash mid-create) are removed. `reached: false`: the
+ * engine did not answer and nothing was changed.
  */
 export async function restoreSandboxes(
   m: SandboxManager,
   mode: 'reattach' | 'cleanup',
-): Promise<{ reattached: number; removed: number }> {
+): Promise<{ reattached: number; removed: number; reached: boolean }> {
   let reattached = 0;
   let removed = 0;
   let containers;
@@ -20,7 +21,8 @@ export async function restoreSandboxes(
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error('engine timeout')), 5000).unref()),
     ]);
   } catch {
-    return { reattached, removed };
+    // Nothing is discarded: the manager tries again once the engine answers (see manager.open).
+    return { reattached, removed, reached: false };
   }
   const byId = new Map(containers.map((c) => [c.Id, c]));
   const known = new Set<string>();
@@ -57,5 +59,5 @@ export async function restoreSandboxes(
       .catch(() => undefined);
     removed++;
   }
-  return { reattached, removed };
+  return { reattached, removed, reached: true };
 }

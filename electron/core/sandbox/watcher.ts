@@ -22,6 +22,7 @@ export class EngineWatcher {
   private stopped = true;
   private retry: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(e: SandboxEngineEvent) => void>();
+  private readonly connectListeners = new Set<() => void>();
 
   constructor(
     private readonly deps: SandboxDeps,
@@ -32,6 +33,12 @@ export class EngineWatcher {
   onEvent(fn: (e: SandboxEngineEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /** Calls `fn` each time the event stream (re)connects: the engine answers again. */
+  onConnect(fn: () => void): () => void {
+    this.connectListeners.add(fn);
+    return () => this.connectListeners.delete(fn);
   }
 
   start(): void {
@@ -63,6 +70,7 @@ export class EngineWatcher {
       };
       stream.on('end', again);
       stream.on('error', again);
+      for (const fn of this.connectListeners) fn();
     } catch {
       this.reconnect();
     }
