@@ -53,6 +53,10 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
     return mgr;
   };
 
+  /** A sandbox that just sleeps, for tests about its lifecycle. */
+  const sleeping = (name: string) =>
+    m.create({ template: 'custom', workspace: ws.dir, image, name, command: ['sleep', '300'] });
+
   beforeAll(async () => {
     image = await ensureOfflineImage(docker!);
     db = openDatabase(join(dataDir, 'gatehouse.db'));
@@ -208,13 +212,7 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
   });
 
   it('pauses, resumes, lists resource use, and stops', async () => {
-    const s = await m.create({
-      template: 'custom',
-      workspace: ws.dir,
-      image,
-      name: 'sleeper',
-      command: ['sleep', '300'],
-    });
+    const s = await sleeping('sleeper');
     expect(s.state).toBe('running');
     expect((await m.pause(s.id)).state).toBe('paused');
     expect((await m.resume(s.id)).state).toBe('running');
@@ -267,13 +265,7 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
   });
 
   it('opens an interactive terminal (TTY, both directions, resize)', async () => {
-    const s = await m.create({
-      template: 'custom',
-      workspace: ws.dir,
-      image,
-      name: 'term',
-      command: ['sleep', '300'],
-    });
+    const s = await sleeping('term');
     const session = await m.openTerminal(s.id, { cols: 80, rows: 24 }, ['sh']);
     await m.terminals.resize(session, 120, 40);
     m.terminals.write(session, 'stty size; echo hello-$((6*7)); exit 3\n');
@@ -289,13 +281,7 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
   });
 
   it('re-attaches a survivor once the engine answers, when it was down at start', async () => {
-    const s = await m.create({
-      template: 'custom',
-      workspace: ws.dir,
-      image,
-      name: 'patient',
-      command: ['sleep', '300'],
-    });
+    const s = await sleeping('patient');
     await m.close();
     // The same engine behind a socket that is not there yet: "Docker is down" at start.
     const engineDir = mkdtempSync(join(tmpdir(), 'gh-engine-'));
@@ -335,13 +321,7 @@ describe.skipIf(!docker)('SandboxManager with real Docker', () => {
   });
 
   it('re-attaches running sandboxes after a restart, or cleans them up, by setting', async () => {
-    const s = await m.create({
-      template: 'custom',
-      workspace: ws.dir,
-      image,
-      name: 'survivor',
-      command: ['sleep', '300'],
-    });
+    const s = await sleeping('survivor');
     await m.close();
     m = await open(); // new doors: the socket is re-created
     expect((await m.info(s.id)).state).toBe('running');
