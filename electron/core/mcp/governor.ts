@@ -16,6 +16,7 @@ import type { McpServerConfig } from '../../../shared/api/mcp.js';
 import { isGatehouseError } from '../../../shared/errors.js';
 import { Upstream, type ResolveSecret } from './upstream.js';
 import { scrubDeep, summarizeArgs } from './scrub.js';
+import { McpContextItems } from './context-items.js';
 
 /** What the agent's side of a tools/call passes down: its cancellation, and where progress goes. */
 export interface CallRelay {
@@ -80,18 +81,11 @@ export class RpcError extends Error {
 }
 
 export const SEP = '__';
-const MAX_PAGES = 50;
 
 /** Splits `<server>__<name>` (server names have no underscores, so the first `__` is the seam). */
 export function splitName(name: string): [string, string] | undefined {
   const i = name.indexOf(SEP);
   return i > 0 ? [name.slice(0, i), name.slice(i + SEP.length)] : undefined;
-}
-
-/** Splits `<server>+<uri>` (resource URIs become a scheme prefixed by the server: `everything+test://x`). */
-export function splitUri(uri: string): [string, string] | undefined {
-  const i = uri.indexOf('+');
-  return i > 0 ? [uri.slice(0, i), uri.slice(i + 1)] : undefined;
 }
 
 /**
@@ -102,6 +96,15 @@ export class McpGovernor<A extends McpAgent> {
   private readonly upstreams = new Map<string, Upstream>();
   private readonly dispose: (() => void) | undefined;
   private readonly toolListeners = new Set<() => void>();
+  private readonly context = new McpContextItems<A>({
+    upstream: (name) => this.upstream(name),
+    eachServer: (fn) => this.eachServer(undefined, fn),
+    visible: (agent, server, name, kind) => this.visible(agent, server, name, kind),
+    decide: (agent, call, event) => this.decide(agent, call, event),
+    forward: (agent, call, parent, fn) => this.forward(agent, call, parent, fn),
+    record: (agent, call, event) => this.record(agent, call, event),
+    clean: (u, result) => this.clean(u, result),
+  });
 
   constructor(private readonly deps: McpHubDeps<A>) {
     this.dispose = deps.servers.onChange?.((name) => {
@@ -223,117 +226,25 @@ export class McpGovernor<A extends McpAgent> {
     return clean;
   }
 
-  async resources(agent: A): Promise<Resource[]> {
-    const out: Resource[] = [];
-    await this.eachServer(undefined, async (server, u) => {
-      const client = await u.connect();
-      if (!client.getServerCapabilities()?.resources) return;
-      for (const r of await paginate(
-        (cursor) => client.listResources(cursor ? { cursor } : {}),
-        (r) => r.resources,
-      )) {
-        if (this.visible(agent, server, r.uri, 'resource')) out.push({ ...r, uri: `${server}+${r.uri}` });
-      }
-    });
-    return out;
+  // Resources and prompts: McpContextItems, lent the helpers below.
+  resources(agent: A): Promise<Resource[]> {
+    return this.context.resources(agent);
   }
 
-  async resourceTemplates(agent: A): Promise<ResourceTemplate[]> {
-    const out: ResourceTemplate[] = [];
-    await this.eachServer(undefined, async (server, u) => {
-      const client = await u.connect();
-      if (!client.getServerCapabilities()?.resources) return;
-      const list = await paginate(
-        (cursor) => client.listResourceTemplates(cursor ? { cursor } : {}),
-        (r) => r.resourceTemplates,
-      );
-      for (const t of list) {
-        if (this.visible(agent, server, t.uriTemplate, 'resource'))
-          out.push({ ...t, uriTemplate: `${server}+${t.uriTemplate}` });
-      }
-    });
-    return out;
+  resourceTemplates(agent: A): Promise<ResourceTemplate[]> {
+    return this.context.resourceTemplates(agent);
   }
 
-  async readResource(agent: A, uri: string, rpcId: string): Promise<ReadResourceResult> {
-    const [server, inner] = splitUri(uri) ?? [];
-    const u = server && inner ? this.upstream(server) : undefined;
-    if (!server || !inner || !u) throw new RpcError(ErrorCode.InvalidParams, `Unknown resource "${uri}".`);
-    const call: McpCall = { server, tool: inner, arguments: { uri: inner }, method: 'resources/read' };
-    const parent = await this.decide(agent, call, {
-      kind: 'action',
-      summary: `read ${uri}`,
-      payload: { id: rpcId, uri, server },
-    });
-    const result = this.clean(
-      u,
-      (await this.forward(agent, call, parent, (c) => c.readResource({ uri: inner }))) as ReadResourceResult,
-    );
-    const contents = result.contents.map((c) => ({ ...c, uri: `${server}+${c.uri}` }));
-    await this.record(agent, call, {
-      kind: 'context',
-      parent,
-      status: 'ok',
-      summary: `resource ${uri}`,
-      payload: {
-        source: 'resource',
-        uri,
-        server,
-        result: contents.map((c) =>
-          'blob' in c
-            ? { uri: c.uri, mimeType: c.mimeType, blobBytes: Math.floor((String(c.blob).length * 3) / 4) }
-            : c,
-        ),
-      },
-    });
-    return { ...result, contents };
+  readResource(agent: A, uri: string, rpcId: string): Promise<ReadResourceResult> {
+    return this.context.readResource(agent, uri, rpcId);
   }
 
-  async prompts(agent: A): Promise<Prompt[]> {
-    const out: Prompt[] = [];
-    await this.eachServer(undefined, async (server, u) => {
-      const client = await u.connect();
-      if (!client.getServerCapabilities()?.prompts) return;
-      for (const p of await paginate(
-        (cursor) => client.listPrompts(cursor ? { cursor } : {}),
-        (r) => r.prompts,
-      )) {
-        if (this.visible(agent, server, p.name, 'prompt'))
-          out.push({ ...p, name: `${server}${SEP}${p.name}` });
-      }
-    });
-    return out;
+  prompts(agent: A): Promise<Prompt[]> {
+    return this.context.prompts(agent);
   }
 
-  async getPrompt(
-    agent: A,
-    name: string,
-    args: Record<string, string>,
-    rpcId: string,
-  ): Promise<GetPromptResult> {
-    const [server, prompt] = splitName(name) ?? [];
-    const u = server && prompt ? this.upstream(server) : undefined;
-    if (!server || !prompt || !u) throw new RpcError(ErrorCode.InvalidParams, `Unknown prompt "${name}".`);
-    const call: McpCall = { server, tool: prompt, arguments: args, method: 'prompts/get' };
-    const parent = await this.decide(agent, call, {
-      kind: 'action',
-      summary: `prompt ${name}`,
-      payload: { id: rpcId, name, server, arguments: args },
-    });
-    const result = this.clean(
-      u,
-      (await this.forward(agent, call, parent, (c) =>
-        c.getPrompt({ name: prompt, arguments: args }),
-      )) as GetPromptResult,
-    );
-    await this.record(agent, call, {
-      kind: 'context',
-      parent,
-      status: 'ok',
-      summary: `prompt ${name}`,
-      payload: { source: 'prompt', name, result: result.messages },
-    });
-    return result;
+  getPrompt(agent: A, name: string, args: Record<string, string>, rpcId: string): Promise<GetPromptResult> {
+    return this.context.getPrompt(agent, name, args, rpcId);
   }
 
   private visible(agent: A, server: string, name: string, kind: McpItemKind): boolean {
@@ -465,19 +376,4 @@ export class McpGovernor<A extends McpAgent> {
       }),
     );
   }
-}
-
-async function paginate<R extends { nextCursor?: string | undefined }, T>(
-  page: (cursor: string | undefined) => Promise<R>,
-  pick: (r: R) => T[],
-): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const r = await page(cursor);
-    out.push(...pick(r));
-    cursor = r.nextCursor;
-    if (!cursor) break;
-  }
-  return out;
 }
