@@ -8,7 +8,8 @@ import {
   type ResourceTemplate,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { LedgerEventInput } from '../../../shared/events.js';
-import { RpcError, SEP, splitName, type McpAgent, type McpCall, type McpItemKind } from './governor.js';
+import type { McpAgent, McpCall, McpItemKind } from './governor.js';
+import { RpcError, SEP, splitName } from './names.js';
 import type { Upstream } from './upstream.js';
 
 const MAX_PAGES = 50;

@@ -17,6 +17,7 @@ import { isGatehouseError } from '../../../shared/errors.js';
 import { Upstream, type ResolveSecret } from './upstream.js';
 import { scrubDeep, summarizeArgs } from './scrub.js';
 import { McpContextItems } from './context-items.js';
+import { DENIED, RpcError, SEP, splitName } from './names.js';
 
 /** What the agent's side of a tools/call passes down: its cancellation, and where progress goes. */
 export interface CallRelay {
@@ -64,28 +65,6 @@ export interface McpHubDeps<A extends McpAgent> {
   record(event: LedgerEventInput): string | void | Promise<string | void>;
   /** Every live secret value (the vault's), removed from results before they reach the agent. */
   knownSecretValues?(): string[];
-}
-
-/** JSON-RPC error codes the hub answers with (denials match the gateway's MCP refusals). */
-export const DENIED = -32001;
-
-/** A JSON-RPC error whose message reaches the client as written (McpError prefixes its own). */
-export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-export const SEP = '__';
-
-/** Splits `<server>__<name>` (server names have no underscores, so the first `__` is the seam). */
-export function splitName(name: string): [string, string] | undefined {
-  const i = name.indexOf(SEP);
-  return i > 0 ? [name.slice(0, i), name.slice(i + SEP.length)] : undefined;
 }
 
 /**
