@@ -72,6 +72,61 @@ export async function admit(
   return decision;
 }
 
+/** What an approver is asked about, and what withdraws the question. */
+export interface ApproverAsk {
+  base: CallBase;
+  decision: PolicyDecision;
+  request: PolicyRequest;
+  door: string;
+  /** The line the approver reads (default: `<agent> → <operation>`). */
+  summary?: string;
+  /** Extra fields on the `held` decision event. */
+  payload?: Record<string, unknown>;
+  /** Its 'close' (the agent hung up) withdraws the question. */
+  closes: NodeJS.EventEmitter;
+  /** Aborting it (e.g. the kill switch) withdraws the question too. */
+  held?: AbortController;
+}
+
+/**
+ * Records the `held` decision and asks an approver (the HTTP door and raw tunnels share this).
+ * No approvals service answers 'denied'.
+ */
+export async function askApprover(
+  deps: Pick<StageKit['deps'], 'approvals'>,
+  record: (e: LedgerEventInput) => void,
+  a: ApproverAsk,
+): Promise<'approved' | 'denied'> {
+  const { base, decision, request } = a;
+  record({
+    ...base,
+    kind: 'decision',
+    decision: 'approve',
+    rule: decision.rule,
+    status: 'held',
+    summary: `${base.operation} held for approval (${decision.rule})`,
+    payload: { reason: decision.reason, door: a.door, operation: forRecord(request.operation), ...a.payload },
+  });
+  if (!deps.approvals) return 'denied';
+  const held = a.held ?? new AbortController();
+  const cancel = (): void => held.abort();
+  a.closes.once('close', cancel);
+  try {
+    return await deps.approvals.request({
+      agent: request.agent,
+      service: request.service,
+      operation: request.operation,
+      summary: a.summary ?? `${request.agent.id} → ${base.operation}`,
+      rule: decision.rule,
+      ...(decision.approvalTimeoutSeconds ? { timeoutSeconds: decision.approvalTimeoutSeconds } : {}),
+      run: base.run,
+      signal: held.signal,
+    });
+  } finally {
+    a.closes.off('close', cancel);
+  }
+}
+
 /** Holds the call for an approver; false when it ended meanwhile. Anything but 'approved' refuses. */
 async function hold(
   p: StageKit,
@@ -81,33 +136,14 @@ async function hold(
   request: PolicyRequest,
 ): Promise<boolean> {
   const { res } = call;
-  const label = base.operation;
   const approvals = p.deps.approvals;
-  p.record({
-    ...base,
-    kind: 'decision',
-    decision: 'approve',
-    rule: decision.rule,
-    status: 'held',
-    summary: `${label} held for approval (${decision.rule})`,
-    payload: { reason: decision.reason, door: call.ctx.door, operation: forRecord(request.operation) },
+  const answer = await askApprover(p.deps, (e) => p.record(e), {
+    base,
+    decision,
+    request,
+    door: call.ctx.door,
+    closes: res,
   });
-  const held = new AbortController();
-  const cancel = (): void => held.abort();
-  res.once('close', cancel);
-  const answer = approvals
-    ? await approvals.request({
-        agent: request.agent,
-        service: request.service,
-        operation: request.operation,
-        summary: `${request.agent.id} → ${label}`,
-        rule: decision.rule,
-        ...(decision.approvalTimeoutSeconds ? { timeoutSeconds: decision.approvalTimeoutSeconds } : {}),
-        run: call.run,
-        signal: held.signal,
-      })
-    : 'denied';
-  res.off('close', cancel);
   if (call.killed || res.destroyed) return false;
   if (answer !== 'approved')
     throw refuse(

@@ -8,7 +8,7 @@
 import type { Socket } from 'node:net';
 import type { Agent } from '../agents/registry.js';
 import type { LedgerEventInput } from '../../../shared/events.js';
-import { decide, denialEvent } from './admit.js';
+import { askApprover, decide, denialEvent } from './admit.js';
 import type { GatewayDeps } from './deps.js';
 import type { Refusal } from './deny.js';
 import type { InFlight } from './inflight.js';
@@ -43,20 +43,9 @@ export async function admitTunnel(
     return { refusal: { status: 403, code: 'denied', reason: decision.reason, rule: decision.rule } };
   }
 
-  // approve: hold the CONNECT until someone answers.
-  ask.record({
-    ...base,
-    kind: 'decision',
-    decision: 'approve',
-    rule: decision.rule,
-    status: 'held',
-    summary: `${base.operation} held for approval (${decision.rule})`,
-    payload: { reason: decision.reason, door, operation, tunnel: true },
-  });
+  // approve: hold the CONNECT until someone answers; the kill switch withdraws it (in-flight entry).
   const held = new AbortController();
   let killed = false;
-  const cancel = (): void => held.abort();
-  socket.once('close', cancel);
   const entry = inflight.add({
     agent: agent.id,
     service: service.name,
@@ -68,20 +57,16 @@ export async function admitTunnel(
     },
   });
   const approvals = deps.approvals;
-  const answer = approvals
-    ? await approvals.request({
-        agent,
-        service,
-        operation,
-        summary: `${agent.id} → ${base.operation} (a raw tunnel: its contents cannot be shown)`,
-        rule: decision.rule,
-        ...(decision.approvalTimeoutSeconds ? { timeoutSeconds: decision.approvalTimeoutSeconds } : {}),
-        run: base.run,
-        signal: held.signal,
-      })
-    : 'denied';
-  socket.off('close', cancel);
-  inflight.delete(entry.id);
+  const answer = await askApprover(deps, ask.record, {
+    base,
+    decision,
+    request: { agent, service, operation },
+    door,
+    summary: `${agent.id} → ${base.operation} (a raw tunnel: its contents cannot be shown)`,
+    payload: { tunnel: true },
+    closes: socket,
+    held,
+  }).finally(() => inflight.delete(entry.id));
   const halted = deps.killSwitch?.halted(agent.id, service.name);
   if (killed || halted) {
     const reason = `The kill switch is engaged${halted ? ` (${halted.kind})` : ''}.`;
